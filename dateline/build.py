@@ -1,0 +1,45 @@
+"""One build: check the output folder, read everything, then render into a staged folder.
+
+The order is the guarantee: content errors and unsafe output folders are found before
+anything is written, and the published folder is replaced only by a complete build.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentWarning, UsageError
+from .output import check_output, staged
+from .pages import render_site
+from .reader import read_site
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the summary line."""
+
+    stories: int
+    entries: int
+    files: int
+    seconds: float
+    warnings: tuple[ContentWarning, ...]
+
+
+def build(content: Path, out: Path, *, drafts: bool = False) -> BuildReport:
+    """Build `content` into `out`. Raises BuildError (content) or UsageError (folders)."""
+    started = time.perf_counter()
+    if not content.is_dir():
+        raise UsageError(f"content folder {content} not found")
+    check_output(out, content)
+    site, warnings = read_site(content, drafts=drafts)
+    with staged(out) as output:
+        render_site(site, output)
+    return BuildReport(
+        stories=len(site.stories),
+        entries=sum(len(s.entries) for s in site.stories),
+        files=output.count,
+        seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
+    )

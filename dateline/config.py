@@ -1,0 +1,97 @@
+"""Site settings from `site.toml`.
+
+Unknown keys are errors (a misspelt `base_ur` must not silently drop the feeds), and
+each value is checked for what it is used for: `base_url` must be absolute, the time
+zone must be a real IANA name.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import ContentError
+from .frontmatter import unknown_key_message
+from .times import TimeError, load_zone
+
+SITE_KEYS = ("title", "base_url", "language", "timezone")
+_TOML_LINE = re.compile(r"at line (\d+)")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_ABSOLUTE_URL = re.compile(r"^https?://[^/\s]+(/\S*)?$")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Validated site-wide settings."""
+
+    title: str
+    base_url: str | None  # always ends in '/' when set
+    language: str
+    zone: ZoneInfo
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of each top-level key, for messages (tomllib does not report them)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[ContentError]]:
+    """Read `site.toml`; `shown` is the path as printed in messages."""
+    if not path.is_file():
+        return None, [ContentError(shown, 1, 'site.toml is missing; it needs at least title = "…"')]
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        return None, [ContentError(shown, 1, "site.toml is not valid UTF-8 text")]
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        line = int(match.group(1)) if match else 1
+        return None, [ContentError(shown, line, f"site.toml is not valid TOML: {exc}")]
+    lines = _key_lines(text)
+    errors: list[ContentError] = []
+
+    def error(key: str, message: str) -> None:
+        errors.append(ContentError(shown, lines.get(key, 1), message))
+
+    for key in data:
+        if key not in SITE_KEYS:
+            error(key, unknown_key_message(key, list(SITE_KEYS)))
+    for key in SITE_KEYS:
+        if key in data and not isinstance(data[key], str):
+            error(key, f"'{key}' must be a quoted string")
+    if errors:
+        return None, errors
+    title = data.get("title", "").strip()
+    if not title:
+        error("title", 'site.toml needs a title, like title = "Live news"')
+    base_url = data.get("base_url", "").strip() or None
+    if base_url is not None:
+        if not _ABSOLUTE_URL.match(base_url):
+            error(
+                "base_url",
+                f"base_url {base_url!r} must be an absolute http(s) URL, like 'https://example.org/live/'",
+            )
+        base_url = base_url.rstrip("/") + "/"
+    language = data.get("language", "en").strip()
+    if not _LANGUAGE.match(language):
+        error(
+            "language",
+            f"language {language!r} is not a BCP 47 tag such as 'en' or 'en-GB'",
+        )
+    try:
+        zone = load_zone(data.get("timezone", "UTC").strip())
+    except TimeError as exc:
+        error("timezone", str(exc))
+        zone = ZoneInfo("UTC")
+    if errors:
+        return None, errors
+    return SiteConfig(title=title, base_url=base_url, language=language, zone=zone), []

@@ -1,0 +1,100 @@
+"""Markdown bodies: one configured markdown-it parser for every entry.
+
+Raw HTML is off and only http, https, mailto and relative links survive, because entry
+text comes from many hands. Figure fences become placeholders that the page renderer
+fills from the parsed boxes (so a theme owns their markup); an image with a title,
+alone in its paragraph, becomes a captioned figure with its credit.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .urls import is_safe_url
+
+FIGURES_INFO = "figures"
+PLACEHOLDER = "<!--dateline:figures:{}-->"
+_HEADING_SHIFT = 2  # a body's '#' sits under the entry's own h2 headline
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image a body uses, with the file line it is on (for missing-file errors)."""
+
+    src: str
+    alt: str
+    line: int
+
+
+def figures_name(info: str) -> str | None:
+    """The metric name of a fence info string `figures NAME`, '' if unnamed, else None."""
+    word, _, rest = info.strip().partition(" ")
+    return rest.strip() if word == FIGURES_INFO else None
+
+
+def _render_fence(self, tokens: list[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    token = tokens[idx]
+    if "box" in token.meta:
+        return PLACEHOLDER.format(token.meta["box"]) + "\n"
+    return self.fence(tokens, idx, options, env)
+
+
+def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src = html.escape(token.attrGet("src") or "", quote=True)
+    img = f'<img src="{src}" alt="{html.escape(alt, quote=True)}" loading="lazy">'
+    title = str(token.attrGet("title") or "")
+    if not token.meta.get("figure"):
+        return img
+    caption, _, credit = title.rpartition("|") if "|" in title else (title, "", "")
+    caption_html = html.escape(caption.strip())
+    if credit.strip():
+        caption_html += f' <span class="credit">{html.escape(credit.strip())}</span>'
+    return f'<figure class="photo">{img}<figcaption>{caption_html}</figcaption></figure>\n'
+
+
+def _figures_and_headings(state) -> None:  # type: ignore[no-untyped-def]
+    """Core rule: captioned images become figures; body headings move below the headline."""
+    tokens: list[Token] = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + _HEADING_SHIFT, 6)
+            token.tag = f"h{level}"
+        if token.type != "inline" or i == 0 or tokens[i - 1].type != "paragraph_open":
+            continue
+        children = [
+            c for c in token.children or [] if not (c.type == "text" and not c.content.strip())
+        ]
+        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
+            children[0].meta["figure"] = True
+            tokens[i - 1].hidden = True
+            tokens[i + 1].hidden = True
+
+
+def make_parser() -> MarkdownIt:
+    """The one parser configuration; build it once and reuse it (it is costly to make)."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = is_safe_url
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("image", _render_image)
+    md.core.ruler.push("dateline_figures", _figures_and_headings)
+    return md
+
+
+def images(tokens: list[Token], first_line: int) -> Iterator[ImageRef]:
+    """Every image in parsed tokens, with its file line."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = first_line + (token.map[0] if token.map else 0)
+        for child in token.children:
+            if child.type == "image":
+                alt = "".join(c.content for c in child.children or [])
+                yield ImageRef(str(child.attrGet("src") or ""), alt, line)

@@ -1,0 +1,83 @@
+"""Metrics across a story: every claim for one metric, in the order it was reported.
+
+A metric's identity is its slugified name, so `People who fled Ukraine` in two entries
+is one history. This is what `figures.json` publishes for graphics desks and checkers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .figures import Claim
+from .model import Entry, Story
+from .times import iso
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A claim and the entry that reported it."""
+
+    claim: Claim
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric's name (as first written) and its claims, oldest report first."""
+
+    slug: str
+    name: str
+    claims: tuple[Reported, ...]
+
+
+def collect_metrics(story: Story) -> tuple[Metric, ...]:
+    """Group every box's claims by metric slug; metrics in order of first report."""
+    grouped: dict[str, list[Reported]] = {}
+    names: dict[str, str] = {}
+    for entry in reversed(story.entries):  # entries are newest first
+        for box in entry.boxes:
+            names.setdefault(box.slug, box.name)
+            grouped.setdefault(box.slug, []).extend(Reported(c, entry) for c in box.claims)
+    return tuple(Metric(slug, names[slug], tuple(claims)) for slug, claims in grouped.items())
+
+
+def json_number(number: Decimal | None) -> int | float | None:
+    """A Decimal as JSON: whole numbers as integers, so 1,597 is 1597 and never 1597.0."""
+    if number is None:
+        return None
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def figures_json(story: Story, metrics: tuple[Metric, ...], entry_url: dict[str, str]) -> str:
+    """The contract's `figures.json`; `entry_url` maps entry slug to its permalink."""
+    document = {
+        "story": story.slug,
+        "metrics": [
+            {
+                "slug": metric.slug,
+                "name": metric.name,
+                "claims": [
+                    {
+                        "source": r.claim.source,
+                        "source_url": r.claim.source_url,
+                        "qualifier": r.claim.qualifier,
+                        "value": json_number(r.claim.value),
+                        "low": json_number(r.claim.low),
+                        "high": json_number(r.claim.high),
+                        "unit": r.claim.unit,
+                        "as_of": iso(r.claim.as_of),
+                        "status": r.claim.status,
+                        "entry": entry_url[r.entry.slug],
+                        "text": r.claim.text,
+                    }
+                    for r in metric.claims
+                ],
+            }
+            for metric in metrics
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

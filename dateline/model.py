@@ -1,0 +1,82 @@
+"""The site as immutable values: what reading produces and rendering consumes.
+
+Everything here is checked and final before a byte of output is written, so rendering
+cannot fail on content and an incremental build can tell what depends on what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .config import SiteConfig
+from .figures import FigureBox
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One timed development in a story."""
+
+    story: str
+    slug: str
+    source: str  # the file as shown in messages
+    time: datetime  # in the story's zone
+    title: str
+    key: bool
+    pinned: bool
+    tags: tuple[str, ...]
+    author: str | None
+    location: str | None
+    updated: datetime | None  # in the story's zone, set only when later than `time`
+    correction: str | None
+    draft: bool
+    body_html: str  # links relative to the story folder; figure boxes as placeholders
+    boxes: tuple[FigureBox, ...]
+
+    @property
+    def path(self) -> str:
+        """Site path of the entry's permalink page; from the file name, never the title."""
+        return f"{self.story}/{self.slug}/"
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id of the entry on timeline pages."""
+        return f"entry-{self.slug}"
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.time
+
+
+@dataclass(frozen=True)
+class Story:
+    """A live story: its settings, standfirst and entries, newest first."""
+
+    slug: str
+    title: str
+    summary: str | None
+    zone: ZoneInfo
+    status: str  # "live" or "ended"
+    standfirst_html: str
+    entries: tuple[Entry, ...]
+    folder: Path
+    media: tuple[Path, ...]  # files to copy, relative to `folder`
+
+    @property
+    def path(self) -> str:
+        return f"{self.slug}/"
+
+    @property
+    def modified(self) -> datetime | None:
+        return max((e.modified for e in self.entries), default=None)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build renders."""
+
+    config: SiteConfig
+    stories: tuple[Story, ...]
+    content: Path

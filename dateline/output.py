@@ -1,0 +1,83 @@
+"""The output folder: written whole or not at all, and never someone else's.
+
+A build renders into a fresh sibling folder and swaps it in only when complete, so a
+failed or interrupted build leaves the published site as it was. A marker file records
+that dateline made the folder; a non-empty folder without it is refused rather than
+overwritten, and so is any output folder that is, holds or sits inside the content.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import UsageError
+
+MARKER = ".dateline"
+MARKER_TEXT = "This folder is written by dateline; a build replaces everything in it.\n"
+
+
+def check_output(out: Path, content: Path) -> None:
+    """Refuse output folders a build could destroy someone's files in."""
+    out_r, content_r = out.resolve(), content.resolve()
+    if out_r == content_r or content_r.is_relative_to(out_r):
+        raise UsageError(f"--out {out} is or contains the content folder {content}; choose another")
+    if out_r.is_relative_to(content_r):
+        raise UsageError(f"--out {out} is inside the content folder {content}; choose another")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UsageError(
+            f"--out {out} is not empty and was not made by dateline; "
+            "empty it or choose another folder"
+        )
+
+
+class Output:
+    """Writes files under one root, refusing any path that would leave it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.count = 0
+
+    def _target(self, path: str) -> Path:
+        target = (self.root / path).resolve()
+        if not target.is_relative_to(self.root):
+            raise ValueError(f"output path {path!r} leaves the output folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, path: str, data: str | bytes) -> None:
+        """Write one file; `path` is relative to the output root, '/'-separated."""
+        target = self._target(path)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        self.count += 1
+
+    def copy(self, source: Path, path: str) -> None:
+        """Copy a media or theme file into the output."""
+        shutil.copyfile(source, self._target(path))
+        self.count += 1
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Output]:
+    """Yield an Output on a temporary sibling of `out`; swap it in only on success."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = out.parent / f".{out.name}.building-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        yield Output(stage)
+        (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if out.exists():
+        out.rename(old)
+    stage.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

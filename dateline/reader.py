@@ -1,0 +1,322 @@
+"""Reading `content/` into checked, immutable values (the first of the build's two phases).
+
+Every file is read and every mistake collected before anything is rendered, so an
+editor sees all problems of a build at once and a failed build never writes a byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from markdown_it import MarkdownIt
+
+from .config import SiteConfig, load_site_config
+from .errors import BuildError, ContentError, ContentWarning, display_path
+from .figures import FigureBox, parse_box
+from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
+from .markup import figures_name, images, make_parser
+from .model import Entry, Site, Story
+from .slugs import slugify
+from .times import TimeError, load_zone, parse_time
+
+ENTRY_SCHEMA: dict[str, Kind] = {
+    "time": "time",
+    "title": "text",
+    "key": "bool",
+    "pinned": "bool",
+    "tags": "list",
+    "author": "text",
+    "location": "text",
+    "updated": "time",
+    "correction": "text",
+    "draft": "bool",
+}
+STORY_SCHEMA: dict[str, Kind] = {
+    "title": "text",
+    "summary": "text",
+    "timezone": "text",
+    "status": "text",
+}
+STORY_STATUSES = ("live", "ended")
+INDEX_FILE = "_index.md"
+# Output names a story uses itself; an entry or media folder by these names would collide.
+RESERVED = frozenset(
+    {"figures", "tags", "page", "feed.xml", "feed.json", "figures.json", "index.html"}
+)
+
+
+@dataclass
+class Problems:
+    """Errors and warnings gathered across the whole read."""
+
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentWarning] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.errors.append(ContentError(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.warnings.append(ContentWarning(path, line, message))
+
+
+def _is_hidden(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.endswith("~")
+
+
+def _read_text(path: Path, shown: str, problems: Problems) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.error(shown, line, "not valid UTF-8 text; save the file as UTF-8")
+        return None
+
+
+def _read_document(
+    path: Path,
+    shown: str,
+    schema: dict[str, Kind],
+    required: tuple[str, ...],
+    problems: Problems,
+) -> tuple[Document, dict[str, Field]] | None:
+    text = _read_text(path, shown, problems)
+    if text is None:
+        return None
+    try:
+        doc = split(text)
+    except FrontMatterError as exc:
+        problems.error(shown, exc.line, exc.message)
+        return None
+    fields, errors = read_fields(doc, schema, required)
+    for exc in errors:
+        problems.error(shown, exc.line, exc.message)
+    return doc, fields
+
+
+def _time(
+    fields: dict[str, Field], key: str, zone: ZoneInfo, shown: str, problems: Problems
+) -> datetime | None:
+    item = fields.get(key)
+    if item is None:
+        return None
+    try:
+        moment = parse_time(str(item.value), zone)
+    except TimeError as exc:
+        problems.error(shown, item.line, f"'{key}': {exc}")
+        return None
+    assert isinstance(moment, datetime)
+    return moment.astimezone(zone)
+
+
+def _render_body(
+    md: MarkdownIt,
+    doc: Document,
+    shown: str,
+    folder: Path,
+    default_as_of: datetime | None,
+    zone: ZoneInfo,
+    problems: Problems,
+) -> tuple[str, tuple[FigureBox, ...]]:
+    """Parse a body once: check its boxes and images, then render it."""
+    tokens = md.parse(doc.body, {})
+    boxes: list[FigureBox] = []
+    for token in tokens:
+        if token.type != "fence" or (name := figures_name(token.info)) is None:
+            continue
+        line = doc.body_line + (token.map[0] if token.map else 0)
+        if default_as_of is None:
+            if not problems.errors:  # only a story page has no time; say why boxes can't go there
+                problems.error(shown, line, "figure boxes go in entries, not in _index.md")
+            continue
+        box, errors = parse_box(name, token.content, line, default_as_of, zone)
+        for exc in errors:
+            problems.error(shown, exc.line, exc.message)
+        if box is not None:
+            token.meta["box"] = len(boxes)
+            boxes.append(box)
+    for image in images(tokens, doc.body_line):
+        parts = urlsplit(image.src)
+        if not image.alt.strip():
+            problems.warn(shown, image.line, f"image {image.src!r} has no alt text")
+        if parts.scheme or parts.netloc or image.src.startswith("/"):
+            continue
+        target = (folder / unquote(parts.path)).resolve()
+        if not target.is_file() or not target.is_relative_to(folder.resolve()):
+            problems.error(
+                shown,
+                image.line,
+                f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
+            )
+    return md.renderer.render(tokens, md.options, {}), tuple(boxes)
+
+
+def _read_entry(
+    md: MarkdownIt, path: Path, story: str, zone: ZoneInfo, problems: Problems
+) -> Entry | None:
+    shown = display_path(path)
+    read = _read_document(path, shown, ENTRY_SCHEMA, ("title", "time"), problems)
+    if read is None:
+        return None
+    doc, fields = read
+    before = len(problems.errors)
+    time = _time(fields, "time", zone, shown, problems)
+    updated = _time(fields, "updated", zone, shown, problems)
+    body_html, boxes = _render_body(md, doc, shown, path.parent, time, zone, problems)
+    if len(problems.errors) > before or time is None:
+        return None
+    if updated is not None and updated < time:
+        problems.warn(
+            shown,
+            fields["updated"].line,
+            "'updated' is earlier than 'time'; it is not shown",
+        )
+
+    def get(key: str, default: object = None) -> object:
+        return fields[key].value if key in fields else default
+
+    return Entry(
+        story=story,
+        slug=slugify(path.stem),
+        source=shown,
+        time=time,
+        title=str(get("title")),
+        key=bool(get("key", False)),
+        pinned=bool(get("pinned", False)),
+        tags=tuple(get("tags", ())),
+        author=get("author"),
+        location=get("location"),
+        updated=updated if updated is not None and updated > time else None,
+        correction=get("correction"),
+        draft=bool(get("draft", False)),
+        body_html=body_html,
+        boxes=boxes,
+    )
+
+
+def _read_story(
+    md: MarkdownIt, folder: Path, config: SiteConfig, drafts: bool, problems: Problems
+) -> Story | None:
+    slug = folder.name
+    index = folder / INDEX_FILE
+    shown_index = display_path(index)
+    if slugify(slug) != slug:
+        problems.error(
+            shown_index,
+            1,
+            f"story folder {slug!r} is used in URLs; rename it to {slugify(slug) or 'story'!r}",
+        )
+    if not index.is_file():
+        problems.error(shown_index, 1, f"story {slug!r} has no {INDEX_FILE}; add one with 'title:'")
+        return None
+    read = _read_document(index, shown_index, STORY_SCHEMA, ("title",), problems)
+    if read is None:
+        return None
+    doc, fields = read
+    zone = config.zone
+    if "timezone" in fields:
+        try:
+            zone = load_zone(str(fields["timezone"].value))
+        except TimeError as exc:
+            problems.error(shown_index, fields["timezone"].line, str(exc))
+    status = str(fields["status"].value) if "status" in fields else "live"
+    if status not in STORY_STATUSES:
+        problems.error(
+            shown_index,
+            fields["status"].line,
+            f"status must be 'live' or 'ended', not {status!r}",
+        )
+    standfirst, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
+
+    entries: list[Entry] = []
+    owners: dict[str, str] = {}
+    media: list[Path] = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(_is_hidden(Path(part)) for part in relative.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() != ".md":
+            media.append(relative)
+            if relative.parts[0].lower() in RESERVED:
+                problems.error(
+                    display_path(path),
+                    1,
+                    f"{relative.parts[0]!r} is a name dateline uses for its own pages; rename it",
+                )
+            continue
+        if path == index:
+            continue
+        shown = display_path(path)
+        if len(relative.parts) > 1:
+            problems.error(shown, 1, "entries go directly in the story folder, not in a subfolder")
+            continue
+        entry_slug = slugify(path.stem)
+        if not entry_slug or entry_slug in RESERVED:
+            problems.error(
+                shown,
+                1,
+                f"the file name {path.name!r} cannot make a permalink; rename the file",
+            )
+            continue
+        if entry_slug in owners:
+            problems.error(
+                shown,
+                1,
+                f"{path.name!r} gives the same permalink as {owners[entry_slug]!r}; rename one",
+            )
+            continue
+        owners[entry_slug] = path.name
+        entry = _read_entry(md, path, slug, zone, problems)
+        if entry is not None and (drafts or not entry.draft):
+            entries.append(entry)
+    for item in media:
+        if item.parts[0] in owners:
+            problems.error(
+                display_path(folder / item),
+                1,
+                f"folder {item.parts[0]!r} has the same name as an entry's permalink; rename one",
+            )
+    entries.sort(key=lambda e: (e.time, e.slug), reverse=True)
+    if not fields.get("title"):
+        return None
+    return Story(
+        slug=slug,
+        title=str(fields["title"].value),
+        summary=str(fields["summary"].value) if "summary" in fields else None,
+        zone=zone,
+        status=status,
+        standfirst_html=standfirst,
+        entries=tuple(entries),
+        folder=folder,
+        media=tuple(media),
+    )
+
+
+def read_site(content: Path, *, drafts: bool = False) -> tuple[Site, list[ContentWarning]]:
+    """Read and check everything under `content`; raise BuildError listing every mistake."""
+    problems = Problems()
+    config, errors = load_site_config(content / "site.toml", display_path(content / "site.toml"))
+    problems.errors.extend(errors)
+    if config is None:
+        raise BuildError(problems.errors)
+    md = make_parser()
+    stories = []
+    for folder in sorted(p for p in content.iterdir() if p.is_dir()):
+        if _is_hidden(folder) or folder.name.startswith("_"):
+            continue
+        story = _read_story(md, folder, config, drafts, problems)
+        if story is not None:
+            stories.append(story)
+    if problems.errors:
+        raise BuildError(problems.errors)
+    if config.base_url is None:
+        problems.warn(
+            display_path(content / "site.toml"),
+            1,
+            "no base_url: feeds and canonical links are left out, figures.json links are relative",
+        )
+    return Site(config=config, stories=tuple(stories), content=content), sorted(problems.warnings)

@@ -1,0 +1,56 @@
+"""The one way dateline makes and checks URLs.
+
+Pages link relatively so a site works under any sub-path; `base_url` is joined only
+where an absolute URL is required (feeds, figures.json, canonical links). Routing every
+link through here keeps that promise in one place.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)')
+
+
+def is_safe_url(url: str) -> bool:
+    """True for http, https, mailto and relative URLs: what may reach a reader."""
+    cleaned = _CONTROL.sub("", url)
+    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    if scheme:
+        return scheme in _SAFE_SCHEMES
+    return ":" not in cleaned.split("/", 1)[0]
+
+
+def relative(from_page: str, target: str) -> str:
+    """Link from the page at site path `from_page` to site path `target`.
+
+    Site paths have no leading slash; a target ending in '/' is a folder's index.
+    """
+    start = posixpath.dirname(from_page) or "."
+    if target in ("", "/"):
+        rel = posixpath.relpath(".", start)
+        return "./" if rel == "." else rel + "/"
+    rel = posixpath.relpath(target.rstrip("/") or ".", start)
+    if target.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def absolute(base_url: str, target: str) -> str:
+    """Join a site path onto `base_url` (which may include a sub-path)."""
+    return base_url.rstrip("/") + "/" + target.lstrip("/")
+
+
+def rebase(html: str, prefix: str) -> str:
+    """Prefix every relative href/src in `html` so it resolves from another folder.
+
+    Bodies are rendered once, relative to their story folder; a page elsewhere (an
+    entry's own page, one level down) rebases them instead of rendering again.
+    """
+    if not prefix:
+        return html
+    return _RELATIVE_ATTR.sub(lambda m: m.group(1) + prefix, html)
