@@ -70,7 +70,8 @@ class Story:
 
     @property
     def modified(self) -> datetime | None:
-        return max((e.modified for e in self.entries), default=None)
+        # By timestamp: same-zone datetimes compare by wall clock, wrong across a clock change.
+        return max((e.modified for e in self.entries), key=datetime.timestamp, default=None)
 
 
 @dataclass(frozen=True)

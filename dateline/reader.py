@@ -169,7 +169,7 @@ def _read_entry(
     body_html, boxes = _render_body(md, doc, shown, path.parent, time, zone, problems)
     if len(problems.errors) > before or time is None:
         return None
-    if updated is not None and updated < time:
+    if updated is not None and updated.timestamp() < time.timestamp():
         problems.warn(
             shown,
             fields["updated"].line,
@@ -190,7 +190,7 @@ def _read_entry(
         tags=tuple(get("tags", ())),
         author=get("author"),
         location=get("location"),
-        updated=updated if updated is not None and updated > time else None,
+        updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,
         correction=get("correction"),
         draft=bool(get("draft", False)),
         body_html=body_html,
@@ -280,7 +280,9 @@ def _read_story(
                 1,
                 f"folder {item.parts[0]!r} has the same name as an entry's permalink; rename one",
             )
-    entries.sort(key=lambda e: (e.time, e.slug), reverse=True)
+    # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
+    # across a clock change.
+    entries.sort(key=lambda e: (e.time.timestamp(), e.slug), reverse=True)
     if not fields.get("title"):
         return None
     return Story(
