@@ -36,7 +36,7 @@ def main() -> None:
                     page = browser.new_page(
                         viewport={"width": width, "height": height}, color_scheme=scheme
                     )
-                    for story in [""] + pages:
+                    for story in ["", *pages]:
                         page.goto(base + (story + "/" if story else ""))
                         label = story.replace("/", "_") or "index"
                         path = out / f"{label}-{name}-{scheme}.png"

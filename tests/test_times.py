@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,9 +22,9 @@ LONDON = ZoneInfo("Europe/London")
         ("2 March 2022 14:05", datetime(2022, 3, 2, 14, 5, tzinfo=KYIV)),
         ("March 2, 2022 2pm", datetime(2022, 3, 2, 14, 0, tzinfo=KYIV)),
         ("13/02/2022 10:00", datetime(2022, 2, 13, 10, 0, tzinfo=KYIV)),
-        ("2022-03-02 14:05+00:00", datetime(2022, 3, 2, 14, 5, tzinfo=timezone.utc)),
-        ("2022-03-02T14:05Z", datetime(2022, 3, 2, 14, 5, tzinfo=timezone.utc)),
-        ("2022-03-02 14:05 UTC", datetime(2022, 3, 2, 14, 5, tzinfo=timezone.utc)),
+        ("2022-03-02 14:05+00:00", datetime(2022, 3, 2, 14, 5, tzinfo=UTC)),
+        ("2022-03-02T14:05Z", datetime(2022, 3, 2, 14, 5, tzinfo=UTC)),
+        ("2022-03-02 14:05 UTC", datetime(2022, 3, 2, 14, 5, tzinfo=UTC)),
     ],
 )
 def test_times_read_as_written(text: str, expected: datetime) -> None:
