@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import jinja2
+
 from .build import build
 from .errors import BuildError, UsageError
 
@@ -59,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
+    except jinja2.TemplateSyntaxError as exc:
+        print(f"{exc.filename}:{exc.lineno}: template error: {exc.message}", file=sys.stderr)
+        return 1
+    except jinja2.TemplateError as exc:
+        print(f"build.py: error: theme template failed: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"build.py: error: could not write the site: {exc}", file=sys.stderr)
         return 1
@@ -67,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print(
             f"Built {report.stories} stor{'ies' if report.stories != 1 else 'y'}, "
-            f"{report.entries} entries, {report.files} files into {args.out} "
+            f"{report.entries} entr{'ies' if report.entries != 1 else 'y'}, "
+            f"{report.files} files into {args.out} "
             f"in {report.seconds:.2f}s"
         )
     return 0

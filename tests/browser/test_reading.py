@@ -1,0 +1,65 @@
+"""The sample site in a real browser: readable without JavaScript, on a phone and a desktop."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = ["", "ukraine-day-7/", "ukraine-day-7/1745-russia-admits-losses/", "riverside-by-election/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("width", [320, 1280])
+def test_no_horizontal_scroll_and_no_console_errors(
+    browser, sample_url: str, path: str, width: int
+) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, java_script_enabled=False
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    response = page.goto(sample_url + path)
+    assert response is not None and response.status == 200
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{path} scrolls sideways at {width}px ({scroll_width}px wide)"
+    assert problems == []
+    context.close()
+
+
+def test_story_reads_fully_without_javascript(browser, sample_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sample_url + "ukraine-day-7/")
+    assert page.locator("h1").count() == 1
+    titles = page.locator("[role=log] article .entry-title")
+    assert titles.count() == 15
+    for i in range(titles.count()):
+        assert titles.nth(i).is_visible()
+    # Figure box cells are visible on a phone, with the as-of label spelled out.
+    box = page.locator("#entry-1745-russia-admits-losses figure.figure-box").first
+    assert box.locator("tbody th").first.inner_text() == "Russian Ministry of Defence"
+    assert box.locator(".claim-as-of").first.inner_text() == "2 Mar 2022"
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('.claim-as-of'), '::before').content"
+    )
+    assert label == '"As of "'  # the hidden column header, spelled out on a phone
+    assert box.locator(".claim-status").first.is_visible()
+    # The stylesheet loaded (relative link from the story folder).
+    weight = page.evaluate("getComputedStyle(document.querySelector('.entry-time')).fontWeight")
+    assert weight == "700"
+    # "Latest developments" jumps to the entry on the same page.
+    page.locator(".key-events a").first.click()
+    assert page.url.endswith("#entry-1930-navalny")
+    context.close()
+
+
+def test_images_load_with_alt_text(browser, sample_url: str) -> None:
+    page = browser.new_page()
+    page.goto(sample_url + "ukraine-day-7/0715-kharkiv-shelling/")
+    img = page.locator("figure.photo img")
+    img.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('figure.photo img').complete")
+    assert page.evaluate("document.querySelector('figure.photo img').naturalWidth") == 640
+    assert img.get_attribute("alt") == "Smoke rising above rooftops in a city"
+    page.close()

@@ -1,0 +1,264 @@
+"""Build behaviour on small inline sites: output safety, drafts, zones, themes, escaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dateline import build as build_module
+from dateline.build import build
+from dateline.errors import BuildError
+from dateline.output import MARKER
+from tests.conftest import STORY_INDEX, entry, load_json, run_cli, soup
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_failed_build_leaves_published_site_untouched(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})
+    out = tmp_path / "site"
+    assert run_cli("--content", root, "--out", out).code == 0
+    before = snapshot(out)
+    (root / "s" / "a.md").write_text(entry("First", extra="pined: true\n"))
+    (root / "s" / "b.md").write_text(entry("Second"))
+    result = run_cli("--content", root, "--out", out)
+    assert result.code == 1
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
+
+
+def test_crash_mid_render_leaves_previous_site(
+    content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})
+    out = tmp_path / "site"
+    build(root, out)
+    before = snapshot(out)
+
+    def explode(site, output):  # writes part of a site, then dies as a Ctrl-C would
+        output.write("index.html", "partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "render_site", explode)
+    with pytest.raises(KeyboardInterrupt):
+        build(root, out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_rebuild_replaces_own_output_and_drops_stale_files(content, tmp_path: Path) -> None:
+    root = content(
+        {"s/_index.md": STORY_INDEX, "s/a.md": entry("First"), "s/b.md": entry("Second")}
+    )
+    out = tmp_path / "site"
+    build(root, out)
+    assert (out / MARKER).is_file() and (out / "s" / "b" / "index.html").is_file()
+    (root / "s" / "b.md").unlink()
+    build(root, out)
+    assert not (out / "s" / "b").exists()
+    assert (out / "s" / "a" / "index.html").is_file()
+
+
+def test_errors_raise_before_anything_is_written(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": "---\ntitle: A\n---\n"})
+    with pytest.raises(BuildError) as info:
+        build(root, tmp_path / "site")
+    assert [(e.line, e.message) for e in info.value.errors] == [
+        (1, "missing 'time:' in the front matter")
+    ]
+    assert not (tmp_path / "site").exists()
+
+
+def test_drafts_flag(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry("Public"),
+            "s/d.md": entry("Secret", extra="draft: true\n"),
+        }
+    )
+    build(root, tmp_path / "site")
+    assert not (tmp_path / "site" / "s" / "d").exists()
+    assert "Secret" not in (tmp_path / "site" / "s" / "index.html").read_text()
+    result = run_cli("--content", root, "--out", tmp_path / "with-drafts", "--drafts")
+    assert result.code == 0
+    page = soup(tmp_path / "with-drafts" / "s" / "index.html")
+    assert "Draft" in page.find(id="entry-d").get_text()
+
+
+def test_permalink_from_file_name_not_title(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/kharkiv.md": entry("Shelling in Kharkiv")})
+    build(root, tmp_path / "site")
+    (root / "s" / "kharkiv.md").write_text(
+        entry("Heavy shelling in Kharkiv, school hit", body="Changed body.")
+    )
+    build(root, tmp_path / "site")
+    page = soup(tmp_path / "site" / "s" / "kharkiv" / "index.html")
+    assert page.h1.get_text() == "Heavy shelling in Kharkiv, school hit"
+
+
+def test_timeline_across_a_clock_change(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": "---\ntitle: Storm\ntimezone: Europe/London\n---\n",
+            "s/a.md": entry("Before", time="2022-10-30 00:50"),
+            "s/b.md": entry("First 01:30", time="2022-10-30 01:30+01:00"),
+            "s/c.md": entry("Second 01:30", time="2022-10-30 01:30+00:00"),
+            "s/d.md": entry("After", time="2022-10-30 02:10"),
+            "s/e.md": entry("Next day, in UTC", time="2022-10-31T09:00:00Z"),
+        }
+    )
+    build(root, tmp_path / "site")
+    page = soup(tmp_path / "site" / "s" / "index.html")
+    articles = page.find(attrs={"role": "log"}).find_all("article")
+    shown = [
+        (
+            a.find(class_="entry-title").get_text(),
+            a.find("time").get_text(),
+            a.find("time")["datetime"],
+        )
+        for a in articles
+    ]
+    assert shown == [
+        ("Next day, in UTC", "09:00 GMT", "2022-10-31T09:00:00+00:00"),
+        ("After", "02:10 GMT", "2022-10-30T02:10:00+00:00"),
+        ("Second 01:30", "01:30 GMT", "2022-10-30T01:30:00+00:00"),
+        ("First 01:30", "01:30 BST", "2022-10-30T01:30:00+01:00"),
+        ("Before", "00:50 BST", "2022-10-30T00:50:00+01:00"),
+    ]
+    days = [h.get_text() for h in page.find_all("h2", class_="day-heading")]
+    assert days == ["Monday 31 October 2022", "Sunday 30 October 2022"]
+
+
+def test_site_timezone_is_the_default_and_story_overrides(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "a/_index.md": "---\ntitle: A\n---\n",
+            "a/x.md": entry(time="2022-07-01 12:00"),
+            "b/_index.md": "---\ntitle: B\ntimezone: Asia/Tokyo\n---\n",
+            "b/x.md": entry(time="2022-07-01 12:00"),
+            "c/_index.md": "---\ntitle: C\n---\n",
+        },
+        site_toml='title = "T"\nbase_url = "https://example.org/"\ntimezone = "America/New_York"\n',
+    )
+    build(root, tmp_path / "site")
+    a = load_json(tmp_path / "site" / "a" / "feed.json")["items"][0]
+    b = load_json(tmp_path / "site" / "b" / "feed.json")["items"][0]
+    assert a["date_published"] == "2022-07-01T12:00:00-04:00"
+    assert b["date_published"] == "2022-07-01T12:00:00+09:00"
+    assert (
+        soup(tmp_path / "site" / "b" / "index.html").find("article").find("time").get_text()
+        == "12:00 JST"
+    )
+    # A story with no entries still builds.
+    assert "No updates yet." in soup(tmp_path / "site" / "c" / "index.html").get_text()
+
+
+def test_utc_is_the_default_zone(content, tmp_path: Path) -> None:
+    root = content(
+        {"s/_index.md": "---\ntitle: S\n---\n", "s/a.md": entry(time="2022-03-02 10:00")}
+    )
+    build(root, tmp_path / "site")
+    assert (
+        load_json(tmp_path / "site" / "s" / "feed.json")["items"][0]["date_published"]
+        == "2022-03-02T10:00:00+00:00"
+    )
+
+
+def test_without_base_url_warns_and_leaves_out_feeds(content, tmp_path: Path) -> None:
+    root = content(
+        {"s/_index.md": STORY_INDEX, "s/a.md": entry(body="```figures X\nY: 5\n```")},
+        site_toml='title = "T"\n',
+    )
+    result = run_cli("--content", root, "--out", tmp_path / "site")
+    assert result.code == 0
+    assert f"{root / 'site.toml'}:1: warning: no base_url" in result.stderr
+    assert not (tmp_path / "site" / "s" / "feed.xml").exists()
+    assert not (tmp_path / "site" / "s" / "feed.json").exists()
+    assert soup(tmp_path / "site" / "s" / "index.html").find("link", rel="canonical") is None
+    claim = load_json(tmp_path / "site" / "s" / "figures.json")["metrics"][0]["claims"][0]
+    assert claim["entry"] == "s/a/"
+
+
+def test_untrusted_text_is_escaped(content, tmp_path: Path) -> None:
+    evil = "<script>alert(1)</script>"
+    root = content(
+        {
+            "s/_index.md": f'---\ntitle: "{evil}"\n---\n{evil}\n',
+            "s/a.md": entry(
+                title=f"'{evil}'",
+                extra=f"author: '\"><img src=x onerror=alert(1)>'\ntags: ['{evil}']\n",
+                body=f"{evil}\n\n[click](javascript:alert(1))\n\n```figures M\n[S<script>x</script>](https://x.org/a): 5\nT<img src=x onerror=alert>: 6 <b>units</b>\nnote: {evil}\n```",
+            ),
+        }
+    )
+    build(root, tmp_path / "site")
+    for page in [
+        tmp_path / "site" / "s" / "index.html",
+        tmp_path / "site" / "s" / "a" / "index.html",
+    ]:
+        html = page.read_text()
+        parsed = soup(page)
+        assert parsed.find_all("script") == []
+        assert not any(
+            tag.get("onerror") or tag.get("onmouseover") for tag in parsed.find_all(True)
+        )
+        assert "javascript:" not in "".join(str(a.get("href")) for a in parsed.find_all("a"))
+        assert "&lt;script&gt;" in html
+
+
+def test_site_theme_overrides_a_template_and_asset(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(),
+            "_theme/templates/entry.html": '{% extends "base.html" %}{% block main %}<h1 class="custom">{{ entry.title }}</h1>{% endblock %}',
+            "_theme/static/style.css": "body { color: red; }",
+        }
+    )
+    build(root, tmp_path / "site")
+    assert (
+        soup(tmp_path / "site" / "s" / "a" / "index.html").find("h1", class_="custom").get_text()
+        == "An entry"
+    )
+    assert (tmp_path / "site" / "static" / "style.css").read_text() == "body { color: red; }"
+    assert (
+        soup(tmp_path / "site" / "s" / "index.html").find(class_="standfirst") is not None
+    )  # default kept
+    assert not (tmp_path / "site" / "_theme").exists()
+
+
+def test_media_in_subfolders_copied(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body='![A map](img/map.png "Where it happened | Graphic: Desk")'),
+            "s/img/map.png": b"\x89PNG fake",
+            "s/.hidden.swp": b"editor swap file",
+        }
+    )
+    build(root, tmp_path / "site")
+    assert (tmp_path / "site" / "s" / "img" / "map.png").read_bytes() == b"\x89PNG fake"
+    assert not (tmp_path / "site" / "s" / ".hidden.swp").exists()
+    img = soup(tmp_path / "site" / "s" / "a" / "index.html").find("img")
+    assert img["src"] == "../img/map.png"
+
+
+def test_output_is_deterministic(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(),
+            "s/b.md": entry("B", time="2022-03-02 11:00"),
+        }
+    )
+    build(root, tmp_path / "one")
+    build(root, tmp_path / "two")
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")

@@ -1,0 +1,256 @@
+"""Every content mistake fails the build as `path:line: message`, all at once, exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import STORY_INDEX, entry, run_cli
+
+
+def build_errors(content: Path, tmp_path: Path, *extra: str) -> list[str]:
+    result = run_cli("--content", content, "--out", tmp_path / "out", *extra)
+    assert result.code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()  # nothing was written
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].endswith("nothing was written")
+    return lines[:-1]
+
+
+def rel(content: Path, name: str) -> str:
+    """The path as the CLI prints it (relative to the repository, where it runs)."""
+    return str(content / name)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "---\ntime: 2022-03-02 10:00\ntitle: [unclosed\n---\n",
+            4,
+            "front matter is not valid YAML: did not find expected ',' or ']'",
+        ),
+        (
+            "---\ntime: 2022-03-02 10:00\ntitle: A\npined: true\n---\n",
+            4,
+            "unknown key 'pined' (did you mean 'pinned'?)",
+        ),
+        (
+            "---\ntime: 2022-03-02 10:00\ntitle: A\ntiem: x\n---\n",
+            4,
+            "unknown key 'tiem' (did you mean 'time'?)",
+        ),
+        (
+            "---\ntime: 2022-03-02 10:00\ntitle: A\nwibble: x\n---\n",
+            4,
+            "unknown key 'wibble'; known keys are: author, correction, draft, key, location, pinned, tags, time, title, updated",
+        ),
+        ("---\ntitle: A\n---\n", 1, "missing 'time:' in the front matter"),
+        ("---\ntime: 2022-03-02 10:00\n---\n", 1, "missing 'title:' in the front matter"),
+        ("---\ntime: 2022-03-02 10:00\ntitle:\n---\n", 3, "'title' is empty"),
+        (
+            "---\ntitle: A\ntime: soon\n---\n",
+            3,
+            "'time': cannot read 'soon' as a time; write it like '2022-03-02 14:05'",
+        ),
+        (
+            "---\ntitle: A\ntime: 2022-03-02\n---\n",
+            3,
+            "'time': '2022-03-02' has no time of day; write it like '2022-03-02 14:05'",
+        ),
+        (
+            "---\ntitle: A\ntime: 2022-03-02 10:00\nupdated: later\n---\n",
+            4,
+            "'updated': cannot read 'later' as a time; write it like '2022-03-02 14:05'",
+        ),
+        (
+            "---\ntitle: A\ntime: 2022-03-02 10:00\nkey: yes\n---\n",
+            4,
+            "'key' must be true or false, not 'yes'",
+        ),
+        (
+            "---\ntitle: A\ntime: 2022-03-02 10:00\ntags: kharkiv\n---\n",
+            4,
+            "'tags' must be a list, like [kharkiv, peace-talks]",
+        ),
+        (
+            "---\ntitle: A\ntime: 2022-03-02 10:00\ntitle: B\n---\n",
+            4,
+            "'title' is given twice (first on line 2)",
+        ),
+        (
+            "title: A\n",
+            1,
+            "no front matter: start the file with a '---' line, then 'title:' and 'time:'",
+        ),
+        (
+            "---\ntitle: A\ntime: 2022-03-02 10:00\n",
+            1,
+            "front matter is not closed: add a '---' line after it",
+        ),
+        (
+            entry(body="Intro.\n\n```figures Russian troops killed\nMoD: 498\nAdviser: lots\n```"),
+            9,
+            "cannot read a number at the start of 'lots'; write it like '498', 'more than 7,000', '1.5 million' or '1,000-2,000'",
+        ),
+        (
+            entry(body="```figures Killed\nMoD: 498 [confirmed]\n```"),
+            6,
+            "unknown status [confirmed]; use [verified], [unverified] or [disputed]",
+        ),
+        (
+            entry(body="```figures Killed\nMoD 498\n```"),
+            6,
+            "cannot read 'MoD 498' as 'SOURCE: CLAIM'; write it like 'Russian Ministry of Defence: 498 (as of 2022-03-02)'",
+        ),
+        (entry(body="![Smoke](missing.jpg)"), 5, "image 'missing.jpg' not found in"),
+    ],
+)
+def test_each_error_is_reported_at_its_line(
+    content, tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/bad.md": text})
+    errors = build_errors(root, tmp_path)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{rel(root, 's/bad.md')}:{line}: {message}")
+
+
+def test_every_error_in_one_run_sorted_with_count(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/b.md": "---\ntime: 2022-03-02 10:00\ntitle: B\npined: true\n---\n",
+            "s/a.md": "---\ntitle: A\ntime: never\n---\n```figures X\nY: ?\n```\n",
+            "t/_index.md": "---\ntitle: T\nstatus: paused\n---\n",
+        }
+    )
+    result = run_cli("--content", root, "--out", tmp_path / "out")
+    assert result.code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"{rel(root, 's/a.md')}:3: 'time': cannot read 'never' as a time; write it like '2022-03-02 14:05'",
+        f"{rel(root, 's/b.md')}:4: unknown key 'pined' (did you mean 'pinned'?)",
+        f"{rel(root, 't/_index.md')}:3: status must be 'live' or 'ended', not 'paused'",
+        "3 errors; nothing was written",
+    ]
+
+
+def test_figure_errors_are_reported_even_when_time_is_bad(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": "---\ntitle: A\ntime: 2022-03-02 10:00\n---\n```figures X\nY: ?\n```\n",
+        }
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 's/a.md')}:6: cannot read a number at the start of '?'; write it like '498', 'more than 7,000', '1.5 million' or '1,000-2,000'"
+    ]
+
+
+def test_story_and_site_errors(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": "---\ntitle: S\ntimezone: Mars/Olympus\nstatsu: live\n---\n",
+            "Bad Name/_index.md": "---\ntitle: B\n---\n",
+            "n/a.md": entry(),
+        },
+        site_toml='title = "X"\nbase_ur = "https://example.org/"\n',
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 'site.toml')}:2: unknown key 'base_ur' (did you mean 'base_url'?)"
+    ]
+    (root / "site.toml").write_text('title = "X"\n')
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 'Bad Name/_index.md')}:1: story folder 'Bad Name' is used in URLs; rename it to 'bad-name'",
+        f"{rel(root, 'n/_index.md')}:1: story 'n' has no _index.md; add one with 'title:'",
+        f"{rel(root, 's/_index.md')}:3: unknown time zone 'Mars/Olympus'; use an IANA name such as 'Europe/Kyiv' or 'UTC'",
+        f"{rel(root, 's/_index.md')}:4: unknown key 'statsu' (did you mean 'status'?)",
+    ]
+
+
+def test_site_toml_syntax_and_values(content, tmp_path: Path) -> None:
+    root = content(
+        {}, site_toml='title = "X"\nbase_url = "example.org"\nlanguage = "english language"\n'
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 'site.toml')}:2: base_url 'example.org' must be an absolute http(s) URL, like 'https://example.org/live/'",
+        f"{rel(root, 'site.toml')}:3: language 'english language' is not a BCP 47 tag such as 'en' or 'en-GB'",
+    ]
+    (root / "site.toml").write_text('title = "X"\nbase_url = \n')
+    errors = build_errors(root, tmp_path)
+    assert errors[0].startswith(f"{rel(root, 'site.toml')}:2: site.toml is not valid TOML")
+
+
+def test_drafts_are_validated(content, tmp_path: Path) -> None:
+    root = content(
+        {"s/_index.md": STORY_INDEX, "s/d.md": "---\ntime: bad\ntitle: D\ndraft: true\n---\n"}
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 's/d.md')}:2: 'time': cannot read 'bad' as a time; write it like '2022-03-02 14:05'"
+    ]
+
+
+def test_two_files_one_permalink(content, tmp_path: Path) -> None:
+    root = content(
+        {"s/_index.md": STORY_INDEX, "s/Kharkiv Update.md": entry(), "s/kharkiv-update.md": entry()}
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 's/kharkiv-update.md')}:1: 'kharkiv-update.md' gives the same permalink as 'Kharkiv Update.md'; rename one"
+    ]
+
+
+def test_repeated_local_time_at_clock_change(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": "---\ntitle: S\ntimezone: Europe/London\n---\n",
+            "s/a.md": entry(time="2022-10-30 01:30"),
+        }
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 's/a.md')}:2: 'time': 2022-10-30 01:30 happens twice in Europe/London (the clocks go back); write an explicit offset: '2022-10-30 01:30+01:00' or '2022-10-30 01:30+00:00'"
+    ]
+
+
+def test_invalid_utf8(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": b"---\ntitle: A\ntime: 2022-03-02 10:00\n---\ncaf\xe9\n",
+        }
+    )
+    assert build_errors(root, tmp_path) == [
+        f"{rel(root, 's/a.md')}:5: not valid UTF-8 text; save the file as UTF-8"
+    ]
+
+
+def test_usage_errors_exit_2(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX})
+    assert run_cli("--bogus").code == 2
+    missing = run_cli("--content", tmp_path / "nope", "--out", tmp_path / "out")
+    assert missing.code == 2 and "content folder" in missing.stderr
+    assert run_cli("--content", root, "--out", root).code == 2
+    assert run_cli("--content", root, "--out", tmp_path).code == 2  # contains the content
+    assert run_cli("--content", root, "--out", root / "s" / "site").code == 2  # inside it
+    other = tmp_path / "someone-elses"
+    other.mkdir()
+    (other / "keep.txt").write_text("precious")
+    refused = run_cli("--content", root, "--out", other)
+    assert refused.code == 2 and "was not made by dateline" in refused.stderr
+    assert (other / "keep.txt").read_text() == "precious"
+
+
+def test_broken_site_template_is_reported_without_traceback(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(),
+            "_theme/templates/entry.html": "{% extends 'base.html' %}\n{% block main %}{{ entry.title }\n{% endblock %}",
+        }
+    )
+    result = run_cli("--content", root, "--out", tmp_path / "out")
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert f"{root / '_theme/templates/entry.html'}:2: template error:" in result.stderr
+    assert not (tmp_path / "out").exists()

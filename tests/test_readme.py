@@ -1,0 +1,42 @@
+"""The README's promises, checked: its new-story walkthrough builds as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from tests.conftest import ROOT, load_json, run_cli, soup
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_new_story_walkthrough_builds(tmp_path: Path) -> None:
+    section = README.split("### A new story, start to finish", 1)[1].split("\n## ", 1)[0]
+    files = re.findall(r"cat > (\S+) <<'MD'\n(.*?)\nMD\n", section, re.S)
+    assert len(files) == 2
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(ROOT / "content" / "site.toml", content / "site.toml")
+    for name, text in files:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    result = run_cli("--content", content, "--out", tmp_path / "site")
+    assert result.code == 0, result.stderr
+    page = soup(tmp_path / "site" / "storm-eunice" / "index.html")
+    assert page.h1.get_text() == "Storm Eunice: live updates"
+    assert page.find("time", string="07:00 GMT") is not None
+    claim = load_json(tmp_path / "site" / "storm-eunice" / "figures.json")["metrics"][0]["claims"][
+        0
+    ]
+    assert (claim["qualifier"], claim["low"], claim["as_of"]) == (
+        "more than",
+        400000,
+        "2022-02-18T15:00:00+00:00",
+    )
+
+
+def test_readme_commands_match_ci() -> None:
+    assert "bash scripts/test.sh" in README
+    assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
