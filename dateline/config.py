@@ -17,7 +17,8 @@ from .errors import ContentError
 from .frontmatter import unknown_key_message
 from .times import TimeError, load_zone
 
-SITE_KEYS = ("title", "base_url", "language", "timezone")
+SITE_KEYS = ("title", "base_url", "language", "timezone", "per_page")
+DEFAULT_PER_PAGE = 50
 _TOML_LINE = re.compile(r"at line (\d+)")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ABSOLUTE_URL = re.compile(r"^https?://[^/\s]+(/\S*)?$")
@@ -31,6 +32,7 @@ class SiteConfig:
     base_url: str | None  # always ends in '/' when set
     language: str
     zone: ZoneInfo
+    per_page: int = DEFAULT_PER_PAGE  # entries on each timeline page
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -66,7 +68,11 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         if key not in SITE_KEYS:
             error(key, unknown_key_message(key, list(SITE_KEYS)))
     for key in SITE_KEYS:
-        if key in data and not isinstance(data[key], str):
+        if key == "per_page":
+            value = data.get(key, DEFAULT_PER_PAGE)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                error(key, "'per_page' must be a whole number of at least 1, like per_page = 50")
+        elif key in data and not isinstance(data[key], str):
             error(key, f"'{key}' must be a quoted string")
     if errors:
         return None, errors
@@ -94,4 +100,11 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         zone = ZoneInfo("UTC")
     if errors:
         return None, errors
-    return SiteConfig(title=title, base_url=base_url, language=language, zone=zone), []
+    config = SiteConfig(
+        title=title,
+        base_url=base_url,
+        language=language,
+        zone=zone,
+        per_page=data.get("per_page", DEFAULT_PER_PAGE),
+    )
+    return config, []

@@ -81,3 +81,42 @@ def figures_json(story: Story, metrics: tuple[Metric, ...], entry_url: dict[str,
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _key(claim: Claim) -> tuple[Decimal | None, Decimal | None, str | None]:
+    return claim.low, claim.high, claim.qualifier
+
+
+def previous_claims(metrics: tuple[Metric, ...]) -> dict[tuple[str, str, str], Reported]:
+    """(entry slug, metric slug, source) -> the source's earlier claim, where it changed.
+
+    This is what lets a box say "up from 660,000 on 1 March": the same source, the
+    same metric, an earlier entry, a different figure.
+    """
+    changed: dict[tuple[str, str, str], Reported] = {}
+    for metric in metrics:
+        last: dict[str, Reported] = {}
+        for reported in metric.claims:
+            source = reported.claim.source.casefold()
+            before = last.get(source)
+            if (
+                before is not None
+                and before.entry.slug != reported.entry.slug
+                and _key(before.claim) != _key(reported.claim)
+            ):
+                changed[(reported.entry.slug, metric.slug, reported.claim.source)] = before
+            last[source] = reported
+    return changed
+
+
+def change_text(before: Claim, now: Claim) -> str:
+    """'up from about 660,000 on 1 March', 'down from …' or 'changed from …'."""
+    if now.value > before.value:
+        direction = "up"
+    elif now.value < before.value:
+        direction = "down"
+    else:
+        direction = "changed"
+    when = before.as_of
+    day = f"{when.day} {when:%B}" + (f" {when.year}" if when.year != now.as_of.year else "")
+    return f"{direction} from {before.text} on {day}"

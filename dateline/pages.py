@@ -9,34 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from itertools import groupby
 
 import jinja2
 from markupsafe import Markup
 
+from .chart import build_chart
 from .feeds import atom_feed, json_feed
-from .metrics import collect_metrics, figures_json
+from .metrics import Metric, change_text, collect_metrics, figures_json, previous_claims
 from .model import Entry, Site, Story
 from .output import Output
 from .theme import make_env, static_files, theme_dirs
+from .timeline import collect_tags, locations, paginate
 from .urls import absolute, rebase, relative
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
-
-
-@dataclass(frozen=True)
-class Day:
-    """A day heading on the timeline and its entries, newest first."""
-
-    date: date
-    entries: tuple[Entry, ...]
-
-
-def days(entries: tuple[Entry, ...]) -> list[Day]:
-    """Group entries (newest first) by their date in the story's zone."""
-    return [Day(d, tuple(group)) for d, group in groupby(entries, key=lambda e: e.time.date())]
+KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 
 
 class Renderer:
@@ -47,18 +34,23 @@ class Renderer:
         self.out = out
         self.dirs = theme_dirs(site.content)
         self.env = make_env(self.dirs)
-        self.env.globals["entry_body"] = self._entry_body
-        self.env.globals["site"] = site
+        self.env.globals.update(entry_body=self._entry_body, entry_link=self._entry_link, site=site)
         self._box = self.env.get_template("figures.html")
         self._bodies: dict[tuple[str, str], str] = {}
+        self._where: dict[str, str] = {}
 
-    def _story_html(self, entry: Entry) -> str:
+    def _story_html(self, entry: Entry, notes: Callable[[Entry], list[list[str | None]]]) -> str:
         """The entry body with its figure boxes, links relative to the story folder."""
         cache_key = (entry.story, entry.slug)
         html = self._bodies.get(cache_key)
         if html is None:
+            box_notes = notes(entry)
             html = _PLACEHOLDER.sub(
-                lambda m: self._box.render(box=entry.boxes[int(m.group(1))], entry=entry),
+                lambda m: self._box.render(
+                    box=entry.boxes[int(m.group(1))],
+                    changes=box_notes[int(m.group(1))],
+                    entry=entry,
+                ),
                 entry.body_html,
             )
             self._bodies[cache_key] = html
@@ -67,49 +59,87 @@ class Renderer:
     @jinja2.pass_context
     def _entry_body(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
         prefix = relative(context["page_path"], f"{entry.story}/")
-        html = self._story_html(entry)
+        html = self._bodies[(entry.story, entry.slug)]
         return Markup(html if prefix == "./" else rebase(html, prefix))
+
+    @jinja2.pass_context
+    def _entry_link(self, context: jinja2.runtime.Context, entry: Entry) -> str:
+        """Link to an entry where the timeline shows it (front or archive page)."""
+        page = self._where.get(entry.slug, entry.path)
+        here = relative(context["page_path"], page)
+        return f"{'' if here == './' else here}#{entry.anchor}"
 
     def page(self, template: str, path: str, **context: object) -> None:
         """Render `template` to the site path `path` (a folder path gets index.html)."""
         file_path = path + "index.html" if path.endswith("/") or not path else path
-        canonical = absolute(self.site.config.base_url, path) if self.site.config.base_url else None
+        base = self.site.config.base_url
+        canonical = absolute(base, path) if base else None
         html = self.env.get_template(template).render(
             page_path=file_path, canonical=canonical, **context
         )
         self.out.write(file_path, html)
 
-    def absolute_body(self, story: Story) -> Callable[[Entry], str]:
-        base = self.site.config.base_url
-        assert base is not None
-        prefix = absolute(base, story.path)
-        return lambda entry: rebase(self._story_html(entry), prefix)
-
     def story(self, story: Story) -> None:
         config = self.site.config
         metrics = collect_metrics(story)
-        self.page(
-            "story.html",
-            story.path,
-            story=story,
-            pinned=[e for e in story.entries if e.pinned],
-            key_entries=[e for e in story.entries if e.key],
-            days=days(story.entries),
-            metrics=metrics,
-        )
+        changed = previous_claims(metrics)
+
+        def notes(entry: Entry) -> list[list[str | None]]:
+            return [
+                [
+                    change_text(before.claim, claim)
+                    if (before := changed.get((entry.slug, box.slug, claim.source)))
+                    else None
+                    for claim in box.claims
+                ]
+                for box in entry.boxes
+            ]
+
         for entry in story.entries:
-            self.page("entry.html", entry.path, story=story, entry=entry)
+            self._story_html(entry, notes)
+        pages = paginate(story, config.per_page)
+        self._where = locations(pages)
+        tags = collect_tags(story)
+        common = {"story": story, "metrics": metrics, "tags": tags}
+        key_entries = [e for e in story.entries if e.key][:KEY_LIMIT]
+        pinned = [e for e in story.entries if e.pinned]
+        for timeline in pages:
+            self.page(
+                "story.html",
+                timeline.path,
+                timeline=timeline,
+                pinned=pinned,
+                key_entries=key_entries,
+                **common,
+            )
+        for entry in story.entries:
+            self.page("entry.html", entry.path, entry=entry, **common)
+        for metric in metrics:
+            self.tracker(story, metric, common)
+        for tag in tags:
+            self.page("tag.html", tag.path, tag=tag, **common)
         for media in story.media:
             self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
-        entry_url = {
-            e.slug: absolute(config.base_url, e.path) if config.base_url else e.path
-            for e in story.entries
-        }
+        base = config.base_url
+        entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
         self.out.write(f"{story.path}figures.json", figures_json(story, metrics, entry_url))
-        if config.base_url:
-            body = self.absolute_body(story)
+        if base:
+            prefix = absolute(base, story.path)
+
+            def body(entry: Entry) -> str:
+                return rebase(self._bodies[(entry.story, entry.slug)], prefix)
+
             self.out.write(f"{story.path}feed.xml", atom_feed(self.site, story, body))
             self.out.write(f"{story.path}feed.json", json_feed(self.site, story, body))
+
+    def tracker(self, story: Story, metric: Metric, common: dict[str, object]) -> None:
+        self.page(
+            "tracker.html",
+            f"{story.path}figures/{metric.slug}/",
+            metric=metric,
+            chart=build_chart(metric, story.zone),
+            **common,
+        )
 
     def render(self) -> None:
         for source, path in static_files(self.dirs):
@@ -118,10 +148,7 @@ class Renderer:
             self.story(story)
         stories = sorted(
             self.site.stories,
-            key=lambda s: (
-                s.modified.timestamp() if s.modified else float("-inf"),
-                s.slug,
-            ),
+            key=lambda s: (s.modified.timestamp() if s.modified else float("-inf"), s.slug),
             reverse=True,
         )
         self.page("index.html", "", stories=stories)

@@ -14,6 +14,8 @@ from pathlib import Path
 import jinja2
 
 from . import times
+from .chart import format_number
+from .slugs import slugify
 from .urls import relative
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
@@ -46,6 +48,8 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
     env.filters["long_date"] = times.long_date
     env.filters["short_date"] = times.short_date
     env.filters["iso"] = times.iso
+    env.filters["slug"] = slugify
+    env.filters["number"] = format_number
     return env
 
 

@@ -27,7 +27,9 @@ def main() -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    pages = [p.parent.relative_to(site).as_posix() for p in sorted(site.glob("*/index.html"))]
+    stories = sorted(site.glob("*/index.html"))
+    trackers = [next(iter(sorted(p.parent.glob("figures/*/index.html"))), None) for p in stories]
+    pages = [p.parent.relative_to(site).as_posix() for p in stories + [t for t in trackers if t]]
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

@@ -11,4 +11,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
+# axe-core (accessibility rules) from the npm registry, for the browser tests.
+AXE_VERSION=4.14.1
+axe_dir=tests/browser/.axe
+if [ ! -f "$axe_dir/axe-$AXE_VERSION.min.js" ]; then
+  mkdir -p "$axe_dir"
+  tarball=$(cd "$axe_dir" && npm pack --silent "axe-core@$AXE_VERSION")
+  tar -xzf "$axe_dir/$tarball" -C "$axe_dir" package/axe.min.js
+  mv "$axe_dir/package/axe.min.js" "$axe_dir/axe-$AXE_VERSION.min.js"
+  rm -rf "$axe_dir/package" "$axe_dir/$tarball"
+fi
 exec python -m pytest "$@"

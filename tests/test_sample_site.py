@@ -152,7 +152,7 @@ def test_figure_boxes_are_accessible_tables(sample_site: Path) -> None:
     ]
     assert all(row.th["scope"] == "row" for row in rows)
     assert (
-        boxes[0].figcaption.get_text(strip=True)
+        boxes[0].select_one(".figure-box-note span").get_text(strip=True)
         == "Neither figure has been independently verified."
     )
     # A verified claim says so; a disputed one still says it is not verified.

@@ -1,0 +1,133 @@
+"""Reader pages on real output: figure trackers, change notes, pagination, tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dateline.build import build
+from tests.conftest import load_json, soup
+
+STORY = "ukraine-day-7"
+
+
+def points(svg) -> dict[str, list[tuple[float, float]]]:
+    return {
+        g["data-source"]: [(float(p["data-x"]), float(p["data-y"])) for p in g.select("g.point")]
+        for g in svg.select("g.series")
+    }
+
+
+def test_every_metric_has_a_tracker_linked_from_box_and_story(sample_site: Path) -> None:
+    metrics = load_json(sample_site / STORY / "figures.json")["metrics"]
+    story = soup(sample_site / STORY / "index.html")
+    numbers = [a["href"] for a in story.select("nav.numbers a")]
+    assert numbers == [f"figures/{m['slug']}/" for m in metrics]
+    for metric in metrics:
+        page = soup(sample_site / STORY / "figures" / metric["slug"] / "index.html")
+        assert page.h1.get_text() == metric["name"]
+        rows = page.select("table.tracker-table tbody tr")
+        assert [r.find_all("td")[0].get_text() for r in rows] == [
+            c["text"] for c in metric["claims"]
+        ]
+        sources = list(dict.fromkeys(c["source"] for c in metric["claims"]))
+        assert list(points(page.find("svg", class_="chart"))) == sources
+    for link in story.select("a.figure-box-track"):
+        assert (sample_site / STORY / link["href"] / "index.html").is_file()
+
+
+def test_tracker_chart_series_in_time_order(sample_site: Path) -> None:
+    fled = soup(sample_site / STORY / "figures" / "people-who-fled-ukraine" / "index.html")
+    series = points(fled.find("svg", class_="chart"))
+    (un,) = series.values()
+    assert len(un) == 2
+    assert un[0][0] < un[1][0]  # 1 March before 2 March
+    assert un[0][1] > un[1][1]  # 660,000 is lower on the chart than 800,000 (SVG y grows down)
+    # "at least 800,000" is open-ended upwards; "about 660,000" is not.
+    point_tags = fled.select("g.series g.point")
+    assert [bool(p.select("path.open-bound")) for p in point_tags] == [False, True]
+    path = fled.select_one("g.series path.series-line")["d"]
+    assert path.startswith(f"M{un[0][0]:.1f},{un[0][1]:.1f} L{un[1][0]:.1f},{un[1][1]:.1f}")
+    killed = points(
+        soup(sample_site / STORY / "figures" / "russian-troops-killed" / "index.html").find(
+            "svg", class_="chart"
+        )
+    )
+    assert list(killed) == ["Russian Ministry of Defence", "Adviser to Ukraine's president"]
+    assert (
+        killed["Russian Ministry of Defence"][0][1] > killed["Adviser to Ukraine's president"][0][1]
+    )
+
+
+def test_box_says_how_a_claim_changed(sample_site: Path) -> None:
+    page = soup(sample_site / STORY / "index.html")
+    later = page.find(id="entry-1540-un-800000").select_one(".claim-change")
+    assert later.get_text() == "up from about 660,000 on 1 March"
+    assert page.find(id="entry-0810-un-refugees-earlier").select_one(".claim-change") is None
+
+
+def test_tag_pages(sample_site: Path) -> None:
+    page = soup(sample_site / STORY / "tags" / "kharkiv" / "index.html")
+    assert page.h1.get_text() == "Updates on “kharkiv”"
+    links = [a["href"] for a in page.select("ol.entry-list a")]
+    assert links == ["../../#entry-0920-kharkiv-planes", "../../#entry-0715-kharkiv-shelling"]
+    entry_tag = soup(sample_site / STORY / "0715-kharkiv-shelling" / "index.html").select_one(
+        ".tags a"
+    )
+    assert entry_tag["href"] == "../tags/kharkiv/"
+
+
+def long_story(root: Path, count: int, per_page: int = 3) -> Path:
+    (root / "s").mkdir(parents=True, exist_ok=True)
+    (root / "site.toml").write_text(
+        f'title = "T"\nbase_url = "https://example.org/"\nper_page = {per_page}\n'
+    )
+    (root / "s" / "_index.md").write_text("---\ntitle: Long story\n---\n")
+    for i in range(count):
+        key = "key: true\n" if i == 0 else ""
+        (root / "s" / f"e{i:02d}.md").write_text(
+            f"---\ntime: 2022-03-0{1 + i // 4} {10 + i % 4}:00\ntitle: Entry {i}\ntags: [t{i % 2}]\n{key}---\nBody {i}.\n"
+        )
+    return root
+
+
+def titles(path: Path) -> list[str]:
+    return [h.get_text() for h in soup(path).select("[role=log] .entry-title")]
+
+
+def test_pagination_is_stable_as_the_story_grows(tmp_path: Path) -> None:
+    content = long_story(tmp_path / "content", 8)
+    out = tmp_path / "site"
+    build(content, out)
+    assert titles(out / "s" / "index.html") == ["Entry 7", "Entry 6", "Entry 5"]
+    assert titles(out / "s" / "page" / "1" / "index.html") == ["Entry 2", "Entry 1", "Entry 0"]
+    assert titles(out / "s" / "page" / "2" / "index.html") == ["Entry 4", "Entry 3"]
+    assert not (out / "s" / "page" / "3").exists()
+    front = soup(out / "s" / "index.html")
+    assert front.select_one("nav.pagination a[rel=next]")["href"] == "page/2/"
+    page2 = soup(out / "s" / "page" / "2" / "index.html")
+    assert page2.select_one("nav.pagination a[rel=prev]")["href"] == "../../"
+    assert page2.select_one("nav.pagination a[rel=next]")["href"] == "../1/"
+    # A key entry that left the front page is linked where it now lives.
+    assert front.select_one("nav.key-events a")["href"] == "page/1/#entry-e00"
+    assert (
+        soup(out / "s" / "e00" / "index.html").select_one(".breadcrumb a")["href"]
+        == "../page/1/#entry-e00"
+    )
+    page1 = (out / "s" / "page" / "1" / "index.html").read_bytes()
+
+    (content / "s" / "e08.md").write_text(
+        "---\ntime: 2022-03-03 12:00\ntitle: Entry 8\n---\nNew.\n"
+    )
+    build(content, out)
+    assert titles(out / "s" / "index.html") == ["Entry 8", "Entry 7", "Entry 6"]
+    assert titles(out / "s" / "page" / "2" / "index.html") == ["Entry 5", "Entry 4", "Entry 3"]
+    assert (
+        out / "s" / "page" / "1" / "index.html"
+    ).read_bytes() == page1  # a full page never changes
+    tag = soup(out / "s" / "tags" / "t0" / "index.html")
+    assert [a.get_text() for a in tag.select("ol.entry-list a")] == [
+        "Entry 6",
+        "Entry 4",
+        "Entry 2",
+        "Entry 0",
+    ]

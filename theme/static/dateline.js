@@ -1,0 +1,180 @@
+/* dateline reader enhancements. Everything on the page works without this script;
+   it adds relative times, a time-zone switch, copy-link buttons, redirects for entries
+   that moved to older pages, and live updates for stories still in progress. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var lang = document.documentElement.lang || undefined;
+  var HOUR = 3600e3;
+  var store = {
+    get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+    set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
+  };
+
+  /* An anchor to an entry that has moved to an older page: go to its permalink. */
+  var storyRoot = body.getAttribute("data-story");
+  if (storyRoot && location.hash.indexOf("#entry-") === 0 &&
+      !document.getElementById(decodeURIComponent(location.hash.slice(1)))) {
+    location.replace(storyRoot + location.hash.slice(7) + "/");
+    return;
+  }
+
+  /* Relative times ("25 min ago") for entries under eight hours old. */
+  function ago(ms) {
+    var min = Math.round(ms / 60e3);
+    if (min < 1) return "just now";
+    if (min < 60) return min + " min ago";
+    var h = Math.floor(min / 60);
+    return h + " h " + (min % 60) + " min ago";
+  }
+  function refreshRelative(root) {
+    var now = Date.now();
+    (root || document).querySelectorAll(".entry-time time").forEach(function (el) {
+      var age = now - new Date(el.getAttribute("datetime")).getTime();
+      var span = el.parentNode.parentNode.querySelector(".relative-time");
+      if (age < 0 || age > 8 * HOUR) { if (span) span.remove(); return; }
+      if (!span) {
+        span = document.createElement("span");
+        span.className = "relative-time";
+        el.parentNode.after(span);
+      }
+      span.textContent = ago(age);
+    });
+  }
+
+  /* Times in the story's zone (as built) or the reader's own zone. */
+  var localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  var clockFormat = new Intl.DateTimeFormat(lang, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+  });
+  function localClock(date) {
+    var parts = {};
+    clockFormat.formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.hour + ":" + parts.minute + " " + parts.timeZoneName;
+  }
+  function applyZone(root) {
+    var local = store.get("dateline-zone") === "local";
+    (root || document).querySelectorAll("time.clock").forEach(function (el) {
+      if (!el.hasAttribute("data-story-clock")) el.setAttribute("data-story-clock", el.textContent);
+      el.textContent = local ? localClock(new Date(el.getAttribute("datetime")))
+                             : el.getAttribute("data-story-clock");
+    });
+    if (zoneButton) {
+      zoneButton.textContent = local ? "Show times in the story's time zone"
+                                     : "Show times in my time zone (" + localZone + ")";
+      zoneButton.setAttribute("aria-pressed", String(local));
+    }
+  }
+  var zoneButton = null;
+  if (document.querySelector("time.clock")) {
+    zoneButton = document.createElement("button");
+    zoneButton.type = "button";
+    zoneButton.className = "zone-switch";
+    zoneButton.addEventListener("click", function () {
+      store.set("dateline-zone", store.get("dateline-zone") === "local" ? "story" : "local");
+      applyZone();
+    });
+    var main = document.getElementById("main");
+    main.insertBefore(zoneButton, main.firstChild);
+  }
+
+  /* Copy-link buttons beside each entry's permalink. */
+  function addCopyButtons(root) {
+    if (!navigator.clipboard) return;
+    (root || document).querySelectorAll("a.entry-time").forEach(function (link) {
+      if (link.parentNode.querySelector(".copy-link")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-link";
+      button.textContent = "Copy link";
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(link.href).then(function () {
+          button.textContent = "Link copied";
+          setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+        });
+      });
+      link.parentNode.appendChild(button);
+    });
+  }
+
+  function enhance(root) { refreshRelative(root); applyZone(root); addCopyButtons(root); }
+  enhance();
+  setInterval(refreshRelative, 60e3);
+
+  /* Live updates: poll the JSON Feed, offer new entries instead of moving the page. */
+  var feedUrl = body.getAttribute("data-live-feed");
+  var panel = document.querySelector(".live-updates");
+  var log = document.querySelector("[role=log]");
+  if (!feedUrl || !panel || !log) return;
+  var status = panel.querySelector(".live-status");
+  var showButton = panel.querySelector(".live-show");
+  var pauseButton = panel.querySelector(".live-pause");
+  var BASE = window.datelinePollMs || 30e3, MAX = 10 * 60e3;
+  var delay = BASE, timer = null, paused = false, pending = [];
+  panel.hidden = false;
+
+  function has(anchor) { return document.getElementById(anchor) !== null; }
+  function schedule(ms) { clearTimeout(timer); timer = setTimeout(poll, ms); }
+  function announce(count) {
+    pending.length = count;
+    showButton.hidden = count === 0;
+    showButton.textContent = count + (count === 1 ? " new update" : " new updates");
+    status.textContent = count ? showButton.textContent + " available" : "";
+  }
+  function poll() {
+    if (paused || document.hidden) return;
+    fetch(feedUrl, { cache: "no-cache" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (feed) {
+      var fresh = feed.items.filter(function (item) {
+        return item._dateline && !has(item._dateline.anchor);
+      }).map(function (item) { return item._dateline.anchor; });
+      delay = fresh.length > pending.length ? BASE : Math.min(delay * 1.5, MAX);
+      pending = fresh;
+      announce(fresh.length);
+      schedule(delay);
+    }).catch(function () {
+      delay = Math.min(delay * 2, MAX);
+      schedule(delay);
+    });
+  }
+  function insertNew() {
+    fetch(location.href.split("#")[0], { cache: "no-cache" }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var first = null;
+      var articles = Array.prototype.slice.call(doc.querySelectorAll("[role=log] article"));
+      articles.reverse().forEach(function (article) {
+        if (has(article.id)) return;
+        var daySource = article.closest("[data-day]");
+        var day = log.querySelector('[data-day="' + daySource.getAttribute("data-day") + '"]');
+        if (!day) {
+          day = document.importNode(daySource, false);
+          day.appendChild(document.importNode(daySource.querySelector(".day-heading"), true));
+          log.insertBefore(day, log.firstChild);
+        }
+        var node = document.importNode(article, true);
+        node.classList.add("entry-new");
+        node.setAttribute("tabindex", "-1");
+        day.insertBefore(node, day.querySelector("article"));
+        enhance(node);
+        first = node;
+      });
+      announce(0);
+      if (first) first.focus();
+    });
+  }
+  showButton.addEventListener("click", insertNew);
+  pauseButton.addEventListener("click", function () {
+    paused = !paused;
+    pauseButton.setAttribute("aria-pressed", String(paused));
+    pauseButton.textContent = paused ? "Resume live updates" : "Pause live updates";
+    if (!paused) { delay = BASE; poll(); } else { clearTimeout(timer); }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && !paused) schedule(1000);
+  });
+  schedule(delay);
+})();
