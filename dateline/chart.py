@@ -111,14 +111,12 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
     first, last = min(moments), max(moments)
     if first == last:
         first, last = first - 43200, last + 43200
-    bounds = [
-        float(b)
-        for r in metric.claims
-        for b in (r.claim.low, r.claim.high, r.claim.value)
-        if b is not None
-    ]
-    step = nice_step(max(bounds) * 1.1 if bounds else 1.0)
-    top_value = step * math.ceil((max(bounds) * 1.1 if bounds else 1.0) / step)
+    claims = [r.claim for r in metric.claims]
+    highest = max(float(b) for c in claims for b in (c.low, c.high, c.value) if b is not None)
+    wanted = highest * 1.1 if highest > 0 else 1.0  # headroom above the highest claim
+    step = nice_step(wanted)
+    intervals = math.ceil(wanted / step)
+    top_value = step * intervals
     right, bottom = WIDTH - RIGHT, HEIGHT - BOTTOM
 
     def x_of(timestamp: float) -> float:
@@ -147,10 +145,7 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
             )
         series.append(Series(source, index, MARKERS[index % len(MARKERS)], tuple(points)))
 
-    y_ticks = tuple(
-        Tick(y_of(step * i), format_number(step * i))
-        for i in range(int(round(top_value / step)) + 1)
-    )
+    y_ticks = tuple(Tick(y_of(step * i), format_number(step * i)) for i in range(intervals + 1))
     span_days = (last - first) / 86400
     x_ticks = []
     for fraction in (0.0, 0.5, 1.0) if span_days >= 2 else (0.0, 1.0):
