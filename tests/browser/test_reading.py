@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = ["", "ukraine-day-7/", "ukraine-day-7/1745-russia-admits-losses/", "riverside-by-election/"]
+PAGES = [
+    "",
+    "ukraine-day-7/",
+    "ukraine-day-7/1745-russia-admits-losses/",
+    "ukraine-day-7/figures/russian-troops-killed/",
+    "ukraine-day-7/tags/kharkiv/",
+    "riverside-by-election/",
+]
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("width", [320, 1280])
 def test_no_horizontal_scroll_and_no_console_errors(
-    browser, sample_url: str, path: str, width: int
+    browser, sample_url: str, path: str, width: int, javascript: bool
 ) -> None:
     context = browser.new_context(
-        viewport={"width": width, "height": 800}, java_script_enabled=False
+        viewport={"width": width, "height": 800}, java_script_enabled=javascript
     )
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
     response = page.goto(sample_url + path)
     assert response is not None and response.status == 200

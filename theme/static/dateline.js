@@ -114,6 +114,15 @@
   panel.hidden = false;
 
   function has(anchor) { return document.getElementById(anchor) !== null; }
+  /* Only entries newer than the newest one shown are new; older ones live on older pages. */
+  function newestShown() {
+    var times = log.querySelectorAll("article .entry-time time");
+    var newest = -Infinity;
+    times.forEach(function (el) {
+      newest = Math.max(newest, new Date(el.getAttribute("datetime")).getTime());
+    });
+    return newest;
+  }
   function schedule(ms) { clearTimeout(timer); timer = setTimeout(poll, ms); }
   function announce(count) {
     pending.length = count;
@@ -127,8 +136,10 @@
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (feed) {
+      var newest = newestShown();
       var fresh = feed.items.filter(function (item) {
-        return item._dateline && !has(item._dateline.anchor);
+        return item._dateline && !has(item._dateline.anchor) &&
+          new Date(item.date_published).getTime() > newest;
       }).map(function (item) { return item._dateline.anchor; });
       delay = fresh.length > pending.length ? BASE : Math.min(delay * 1.5, MAX);
       pending = fresh;
@@ -140,7 +151,8 @@
     });
   }
   function insertNew() {
-    fetch(location.href.split("#")[0], { cache: "no-cache" }).then(function (r) {
+    /* "reload": a validator with one-second precision could call a just-rebuilt page unchanged. */
+    fetch(location.href.split("#")[0], { cache: "reload" }).then(function (r) {
       return r.text();
     }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
