@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentWarning, UsageError
+from .errors import BuildError, ContentError, ContentWarning, UsageError
+from .linkcheck import check_links
 from .output import check_output, staged
 from .pages import render_site
 from .reader import read_site
@@ -27,15 +28,23 @@ class BuildReport:
     warnings: tuple[ContentWarning, ...]
 
 
-def build(content: Path, out: Path, *, drafts: bool = False) -> BuildReport:
-    """Build `content` into `out`. Raises BuildError (content) or UsageError (folders)."""
+def build(content: Path, out: Path, *, drafts: bool = False, strict: bool = False) -> BuildReport:
+    """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
+
+    `strict` also fails on warnings and on any broken internal link or anchor in the
+    output; either way the published folder is left as it was.
+    """
     started = time.perf_counter()
     if not content.is_dir():
         raise UsageError(f"content folder {content} not found")
     check_output(out, content)
     site, warnings = read_site(content, drafts=drafts)
+    if strict and warnings:
+        raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
     with staged(out) as output:
         render_site(site, output)
+        if strict and (broken := check_links(output.root, str(out))):
+            raise BuildError(broken)
     return BuildReport(
         stories=len(site.stories),
         entries=sum(len(s.entries) for s in site.stories),

@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     b.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on warnings and on broken internal links or anchors",
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
     return parser
 
@@ -48,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage message
         return int(exc.code or 0)
     try:
-        report = build(args.content, args.out, drafts=args.drafts)
+        report = build(args.content, args.out, drafts=args.drafts, strict=args.strict)
     except BuildError as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)

@@ -34,6 +34,7 @@ class Entry:
     draft: bool
     body_html: str  # links relative to the story folder; figure boxes as placeholders
     boxes: tuple[FigureBox, ...]
+    image: str | None = None  # the body's first image (URL as written), for social cards
 
     @property
     def path(self) -> str:

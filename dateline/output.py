@@ -8,9 +8,10 @@ overwritten, and so is any output folder that is, holds or sits inside the conte
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,11 +38,32 @@ def check_output(out: Path, content: Path) -> None:
 
 
 class Output:
-    """Writes files under one root, refusing any path that would leave it."""
+    """Writes files under one root, refusing any path that would leave it.
 
-    def __init__(self, root: Path) -> None:
+    A file whose bytes equal the previous build's is hard-linked from it instead of
+    written, so it keeps its modification time: `rsync` or `aws s3 sync` then upload
+    only what changed, and a rebuild writes less.
+    """
+
+    def __init__(self, root: Path, previous: Path | None = None) -> None:
         self.root = root.resolve()
+        self.previous = previous.resolve() if previous is not None else None
         self.count = 0
+        self.unchanged = 0
+
+    def _reuse(self, path: str, target: Path, same: Callable[[Path], bool]) -> bool:
+        """Hard-link the previous build's file at `path` if `same` says it is unchanged."""
+        if self.previous is None:
+            return False
+        old = self.previous / path
+        try:
+            if old.is_file() and not old.is_symlink() and same(old):
+                os.link(old, target)
+                self.unchanged += 1
+                return True
+        except OSError:  # no hard links on this filesystem: write a fresh copy
+            pass
+        return False
 
     def _target(self, path: str) -> Path:
         target = (self.root / path).resolve()
@@ -53,13 +75,19 @@ class Output:
     def write(self, path: str, data: str | bytes) -> None:
         """Write one file; `path` is relative to the output root, '/'-separated."""
         target = self._target(path)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
         self.count += 1
+        if not self._reuse(
+            path, target, lambda old: old.stat().st_size == len(raw) and old.read_bytes() == raw
+        ):
+            target.write_bytes(raw)
 
     def copy(self, source: Path, path: str) -> None:
         """Copy a media or theme file into the output."""
-        shutil.copyfile(source, self._target(path))
+        target = self._target(path)
         self.count += 1
+        if not self._reuse(path, target, lambda old: filecmp.cmp(source, old, shallow=False)):
+            shutil.copyfile(source, target)
 
 
 @contextmanager
@@ -71,8 +99,9 @@ def staged(out: Path) -> Iterator[Output]:
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
+    previous = out if (out / MARKER).is_file() else None
     try:
-        yield Output(stage)
+        yield Output(stage, previous)
         (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

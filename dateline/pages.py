@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 import jinja2
 from markupsafe import Markup
 
 from .chart import build_chart
 from .feeds import atom_feed, json_feed
+from .metadata import (
+    describe,
+    entry_jsonld,
+    image_url,
+    plain_text,
+    robots,
+    sitemap,
+    story_jsonld,
+)
 from .metrics import Metric, change_text, collect_metrics, figures_json, previous_claims
 from .model import Entry, Site, Story
 from .output import Output
@@ -23,6 +33,7 @@ from .timeline import collect_tags, locations, paginate
 from .urls import absolute, rebase, relative
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
+META_KEYS = ("description", "og_type", "title", "image", "published", "modified", "jsonld")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 
 
@@ -38,6 +49,7 @@ class Renderer:
         self._box = self.env.get_template("figures.html")
         self._bodies: dict[tuple[str, str], str] = {}
         self._where: dict[str, str] = {}
+        self._sitemap: list[tuple[str, datetime | None]] = []
 
     def _story_html(self, entry: Entry, notes: Callable[[Entry], list[list[str | None]]]) -> str:
         """The entry body with its figure boxes, links relative to the story folder."""
@@ -69,15 +81,33 @@ class Renderer:
         here = relative(context["page_path"], page)
         return f"{'' if here == './' else here}#{entry.anchor}"
 
-    def page(self, template: str, path: str, **context: object) -> None:
-        """Render `template` to the site path `path` (a folder path gets index.html)."""
+    def page(
+        self,
+        template: str,
+        path: str,
+        *,
+        lastmod: datetime | None = None,
+        listed: bool = True,
+        meta: dict[str, object] | None = None,
+        **context: object,
+    ) -> None:
+        """Render `template` to the site path `path` (a folder path gets index.html).
+
+        `listed` pages go into the sitemap with `lastmod`; `meta` feeds the description,
+        OpenGraph and JSON-LD tags of base.html.
+        """
         file_path = path + "index.html" if path.endswith("/") or not path else path
         base = self.site.config.base_url
         canonical = absolute(base, path) if base else None
         html = self.env.get_template(template).render(
-            page_path=file_path, canonical=canonical, **context
+            page_path=file_path,
+            canonical=canonical,
+            meta=dict.fromkeys(META_KEYS) | (meta or {}),
+            **context,
         )
         self.out.write(file_path, html)
+        if listed:
+            self._sitemap.append((path, lastmod))
 
     def story(self, story: Story) -> None:
         config = self.site.config
@@ -95,8 +125,11 @@ class Renderer:
                 for box in entry.boxes
             ]
 
+        texts = {}
         for entry in story.entries:
             self._story_html(entry, notes)
+            texts[entry.slug] = plain_text(entry.body_html)
+        story_description = story.summary or describe(plain_text(story.standfirst_html))
         pages = paginate(story, config.per_page)
         self._where = locations(pages)
         tags = collect_tags(story)
@@ -104,20 +137,43 @@ class Renderer:
         key_entries = [e for e in story.entries if e.key][:KEY_LIMIT]
         pinned = [e for e in story.entries if e.pinned]
         for timeline in pages:
+            modified = _newest(timeline.entries) if timeline.number else story.modified
             self.page(
                 "story.html",
                 timeline.path,
+                lastmod=modified,
+                meta={
+                    "description": story_description,
+                    "og_type": "website",
+                    "title": story.title,
+                    "jsonld": story_jsonld(self.site, story, timeline.entries, texts, modified),
+                },
                 timeline=timeline,
                 pinned=pinned,
                 key_entries=key_entries,
                 **common,
             )
         for entry in story.entries:
-            self.page("entry.html", entry.path, entry=entry, **common)
+            self.page(
+                "entry.html",
+                entry.path,
+                lastmod=entry.modified,
+                meta={
+                    "description": describe(texts[entry.slug]) or entry.title,
+                    "og_type": "article",
+                    "title": entry.title,
+                    "image": image_url(self.site, entry),
+                    "published": entry.time,
+                    "modified": entry.modified,
+                    "jsonld": entry_jsonld(self.site, story, entry, texts[entry.slug]),
+                },
+                entry=entry,
+                **common,
+            )
         for metric in metrics:
             self.tracker(story, metric, common)
         for tag in tags:
-            self.page("tag.html", tag.path, tag=tag, **common)
+            self.page("tag.html", tag.path, lastmod=_newest(tag.entries), tag=tag, **common)
         for media in story.media:
             self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
         base = config.base_url
@@ -136,6 +192,8 @@ class Renderer:
         self.page(
             "tracker.html",
             f"{story.path}figures/{metric.slug}/",
+            lastmod=_newest(tuple(r.entry for r in metric.claims)),
+            meta={"description": f"Every claim for “{metric.name}”, by source, over time."},
             metric=metric,
             chart=build_chart(metric, story.zone),
             **common,
@@ -151,8 +209,22 @@ class Renderer:
             key=lambda s: (s.modified.timestamp() if s.modified else float("-inf"), s.slug),
             reverse=True,
         )
-        self.page("index.html", "", stories=stories)
-        self.page("404.html", "404.html")
+        self.page(
+            "index.html",
+            "",
+            lastmod=stories[0].modified if stories else None,
+            meta={"og_type": "website", "title": self.site.config.title},
+            stories=stories,
+        )
+        self.page("404.html", "404.html", listed=False)
+        base = self.site.config.base_url
+        if base:
+            self.out.write("sitemap.xml", sitemap(base, self._sitemap))
+        self.out.write("robots.txt", robots(base))
+
+
+def _newest(entries: tuple[Entry, ...]) -> datetime | None:
+    return max((e.modified for e in entries), key=datetime.timestamp, default=None)
 
 
 def render_site(site: Site, out: Output) -> None:

@@ -121,8 +121,11 @@ def _render_body(
     default_as_of: datetime | None,
     zone: ZoneInfo,
     problems: Problems,
-) -> tuple[str, tuple[FigureBox, ...]]:
-    """Parse a body once: check its boxes and images, then render it."""
+) -> tuple[str, tuple[FigureBox, ...], str | None]:
+    """Parse a body once: check its boxes and images, then render it.
+
+    Returns the HTML, the parsed figure boxes and the first image's URL.
+    """
     tokens = md.parse(doc.body, {})
     boxes: list[FigureBox] = []
     for token in tokens:
@@ -139,7 +142,9 @@ def _render_body(
         if box is not None:
             token.meta["box"] = len(boxes)
             boxes.append(box)
+    first_image = None
     for image in images(tokens, doc.body_line):
+        first_image = first_image or image.src
         parts = urlsplit(image.src)
         if not image.alt.strip():
             problems.warn(shown, image.line, f"image {image.src!r} has no alt text")
@@ -152,7 +157,7 @@ def _render_body(
                 image.line,
                 f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
             )
-    return md.renderer.render(tokens, md.options, {}), tuple(boxes)
+    return md.renderer.render(tokens, md.options, {}), tuple(boxes), first_image
 
 
 def _read_entry(
@@ -166,7 +171,7 @@ def _read_entry(
     before = len(problems.errors)
     time = _time(fields, "time", zone, shown, problems)
     updated = _time(fields, "updated", zone, shown, problems)
-    body_html, boxes = _render_body(md, doc, shown, path.parent, time, zone, problems)
+    body_html, boxes, image = _render_body(md, doc, shown, path.parent, time, zone, problems)
     if len(problems.errors) > before or time is None:
         return None
     if updated is not None and updated.timestamp() < time.timestamp():
@@ -195,6 +200,7 @@ def _read_entry(
         draft=bool(get("draft", False)),
         body_html=body_html,
         boxes=boxes,
+        image=image,
     )
 
 
@@ -230,7 +236,7 @@ def _read_story(
             fields["status"].line,
             f"status must be 'live' or 'ended', not {status!r}",
         )
-    standfirst, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
+    standfirst, _, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
 
     entries: list[Entry] = []
     owners: dict[str, str] = {}

@@ -4,12 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-if ! command -v chromium >/dev/null 2>&1; then
-  # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+# Debian packages: chromium for the browser tests (Playwright's own browser download is
+# not used), a Java runtime for the Nu HTML Checker.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+if [ -n "$missing" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
 # axe-core (accessibility rules) from the npm registry, for the browser tests.
 AXE_VERSION=4.14.1

@@ -72,3 +72,20 @@ def test_images_load_with_alt_text(browser, sample_url: str) -> None:
     assert page.evaluate("document.querySelector('figure.photo img').naturalWidth") == 640
     assert img.get_attribute("alt") == "Smoke rising above rooftops in a city"
     page.close()
+
+
+def test_site_works_opened_from_disk(browser, sample_site) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((sample_site / "index.html").as_uri())
+    page.locator(".story-list a", has_text="Russia-Ukraine war").click()
+    assert page.url == (sample_site / "ukraine-day-7" / "index.html").as_uri()
+    assert page.locator("h1").inner_text().startswith("Russia-Ukraine war")
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"  # CSS loaded
+    page.locator("#entry-1745-russia-admits-losses a.entry-time").click()
+    assert page.url.endswith("ukraine-day-7/1745-russia-admits-losses/index.html")
+    page.locator(".figure-box-track").first.click()
+    assert page.url.endswith("ukraine-day-7/figures/russian-troops-killed/index.html")
+    assert errors == []
+    page.close()

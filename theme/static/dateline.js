@@ -11,11 +11,24 @@
     set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
   };
 
+  /* Opened from disk, a link to a folder shows a file listing: point it at index.html. */
+  var fromDisk = location.protocol === "file:";
+  function onDisk(href) {
+    var parts = href.split("#");
+    if (!fromDisk || /^[a-z][a-z0-9+.-]*:/i.test(href) || parts[0].slice(-1) !== "/") return href;
+    return parts[0] + "index.html" + (parts.length > 1 ? "#" + parts[1] : "");
+  }
+  if (fromDisk) {
+    document.querySelectorAll("a[href]").forEach(function (a) {
+      a.setAttribute("href", onDisk(a.getAttribute("href")));
+    });
+  }
+
   /* An anchor to an entry that has moved to an older page: go to its permalink. */
   var storyRoot = body.getAttribute("data-story");
   if (storyRoot && location.hash.indexOf("#entry-") === 0 &&
       !document.getElementById(decodeURIComponent(location.hash.slice(1)))) {
-    location.replace(storyRoot + location.hash.slice(7) + "/");
+    location.replace(onDisk(storyRoot + location.hash.slice(7) + "/"));
     return;
   }
 
@@ -105,7 +118,7 @@
   var feedUrl = body.getAttribute("data-live-feed");
   var panel = document.querySelector(".live-updates");
   var log = document.querySelector("[role=log]");
-  if (!feedUrl || !panel || !log) return;
+  if (!feedUrl || !panel || !log || fromDisk) return;
   var status = panel.querySelector(".live-status");
   var showButton = panel.querySelector(".live-show");
   var pauseButton = panel.querySelector(".live-pause");

@@ -1,0 +1,165 @@
+"""What search engines and social cards read: JSON-LD, OpenGraph, descriptions, sitemap.
+
+The structured data is built as plain dicts here and serialised by Jinja's `tojson`,
+which escapes `<`, `>` and `&`, so no headline or body can close the `<script>` it sits
+in. Absolute URLs exist only when the site has a `base_url`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+from .model import Entry, Site, Story
+from .times import iso
+from .urls import absolute
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+DESCRIPTION_LIMIT = 200
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The readable text of rendered HTML, whitespace folded (figure boxes left out)."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join(" ".join(collector.parts).split())
+
+
+def describe(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """A short description: the text cut at a word boundary, with an ellipsis if cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def image_url(site: Site, entry: Entry) -> str | None:
+    """The absolute URL of an entry's first image, or None."""
+    if entry.image is None:
+        return None
+    if urlsplit(entry.image).scheme in ("http", "https"):
+        return entry.image
+    base = site.config.base_url
+    return absolute(base, f"{entry.story}/{entry.image}") if base else None
+
+
+def _url(site: Site, path: str) -> str | None:
+    return absolute(site.config.base_url, path) if site.config.base_url else None
+
+
+def _publisher(site: Site) -> dict[str, object]:
+    publisher: dict[str, object] = {"@type": "Organization", "name": site.config.title}
+    if site.config.base_url:
+        publisher["url"] = site.config.base_url
+    return publisher
+
+
+def _without_none(data: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def entry_update(site: Site, entry: Entry, text: str) -> dict[str, object]:
+    """One `liveBlogUpdate` item."""
+    return _without_none(
+        {
+            "@type": "BlogPosting",
+            "headline": entry.title,
+            "datePublished": iso(entry.time),
+            "dateModified": iso(entry.modified),
+            "url": _url(site, entry.path),
+            "articleBody": text,
+            "image": image_url(site, entry),
+        }
+    )
+
+
+def story_jsonld(
+    site: Site,
+    story: Story,
+    entries: tuple[Entry, ...],
+    texts: dict[str, str],
+    modified: datetime | None,
+) -> dict[str, object]:
+    """schema.org LiveBlogPosting for a timeline page, with that page's entries.
+
+    `modified` is the page's own last change, so a full archive page keeps its bytes
+    while newer entries arrive on the front page.
+    """
+    first = min((e.time for e in story.entries), key=datetime.timestamp, default=None)
+    last = max((e.time for e in story.entries), key=datetime.timestamp, default=None)
+    return _without_none(
+        {
+            "@context": "https://schema.org",
+            "@type": "LiveBlogPosting",
+            "headline": story.title,
+            "description": story.summary,
+            "url": _url(site, story.path),
+            "inLanguage": site.config.language,
+            "datePublished": iso(first) if first else None,
+            "dateModified": iso(modified) if modified else None,
+            "coverageStartTime": iso(first) if first else None,
+            "coverageEndTime": iso(last) if last and story.status == "ended" else None,
+            "publisher": _publisher(site),
+            "liveBlogUpdate": [entry_update(site, e, texts[e.slug]) for e in entries],
+        }
+    )
+
+
+def entry_jsonld(site: Site, story: Story, entry: Entry, text: str) -> dict[str, object]:
+    """schema.org NewsArticle for an entry's permalink page."""
+    author: dict[str, object] = (
+        {"@type": "Person", "name": entry.author} if entry.author else _publisher(site)
+    )
+    return _without_none(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": entry.title,
+            "datePublished": iso(entry.time),
+            "dateModified": iso(entry.modified),
+            "url": _url(site, entry.path),
+            "mainEntityOfPage": _url(site, entry.path),
+            "inLanguage": site.config.language,
+            "articleBody": text,
+            "image": image_url(site, entry),
+            "author": author,
+            "publisher": _publisher(site),
+            "keywords": list(entry.tags) or None,
+            "isPartOf": _without_none(
+                {"@type": "LiveBlogPosting", "headline": story.title, "url": _url(site, story.path)}
+            ),
+        }
+    )
+
+
+def sitemap(base_url: str, pages: list[tuple[str, datetime | None]]) -> bytes:
+    """sitemap.xml for (site path, last modified) pairs."""
+    ElementTree.register_namespace("", SITEMAP_NS)
+    urlset = ElementTree.Element(f"{{{SITEMAP_NS}}}urlset")
+    for path, modified in pages:
+        url = ElementTree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+        ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = absolute(base_url, path)
+        if modified is not None:
+            ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = iso(modified)
+    ElementTree.indent(urlset)
+    return ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def robots(base_url: str | None) -> str:
+    """robots.txt: everything may be crawled; the sitemap is named when there is one."""
+    lines = ["User-agent: *", "Allow: /"]
+    if base_url:
+        lines.append(f"Sitemap: {absolute(base_url, 'sitemap.xml')}")
+    return "\n".join(lines) + "\n"

