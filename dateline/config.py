@@ -17,8 +17,23 @@ from .errors import ContentError
 from .frontmatter import unknown_key_message
 from .times import TimeError, load_zone
 
-SITE_KEYS = ("title", "base_url", "language", "timezone", "per_page")
+# Each key and the type its value must have.
+SITE_KEYS: dict[str, type] = {
+    "title": str,
+    "base_url": str,
+    "language": str,
+    "timezone": str,
+    "per_page": int,
+    "allow_html": bool,
+    "max_entry_kb": int,
+}
 DEFAULT_PER_PAGE = 50
+DEFAULT_MAX_ENTRY_KB = 512
+_EXAMPLES = {
+    str: 'a quoted string, like title = "Live news"',
+    int: "a whole number of at least 1",
+    bool: "true or false",
+}
 _TOML_LINE = re.compile(r"at line (\d+)")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ABSOLUTE_URL = re.compile(r"^https?://[^/\s]+(/\S*)?$")
@@ -33,12 +48,14 @@ class SiteConfig:
     language: str
     zone: ZoneInfo
     per_page: int = DEFAULT_PER_PAGE  # entries on each timeline page
+    allow_html: bool = False  # raw HTML in entries, sanitized by nh3
+    max_entry_kb: int = DEFAULT_MAX_ENTRY_KB  # larger entry files are refused
 
 
 def _key_lines(text: str) -> dict[str, int]:
     """Line of each top-level key, for messages (tomllib does not report them)."""
     lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         match = re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)
         if match:
             lines.setdefault(match.group(1), number)
@@ -64,16 +81,15 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
     def error(key: str, message: str) -> None:
         errors.append(ContentError(shown, lines.get(key, 1), message))
 
-    for key in data:
-        if key not in SITE_KEYS:
+    for key, value in data.items():
+        wanted = SITE_KEYS.get(key)
+        if wanted is None:
             error(key, unknown_key_message(key, list(SITE_KEYS)))
-    for key in SITE_KEYS:
-        if key == "per_page":
-            value = data.get(key, DEFAULT_PER_PAGE)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                error(key, "'per_page' must be a whole number of at least 1, like per_page = 50")
-        elif key in data and not isinstance(data[key], str):
-            error(key, f"'{key}' must be a quoted string")
+        elif (
+            type(value) is not wanted  # bool is a subclass of int: compare exactly
+            or (wanted is int and value < 1)
+        ):
+            error(key, f"'{key}' must be {_EXAMPLES[wanted]}")
     if errors:
         return None, errors
     title = data.get("title", "").strip()
@@ -106,5 +122,7 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         language=language,
         zone=zone,
         per_page=data.get("per_page", DEFAULT_PER_PAGE),
+        allow_html=data.get("allow_html", False),
+        max_entry_kb=data.get("max_entry_kb", DEFAULT_MAX_ENTRY_KB),
     )
     return config, []

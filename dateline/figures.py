@@ -101,12 +101,22 @@ class FigureError(ValueError):
         self.message = message
 
 
+LARGEST = Decimal(10) ** 15  # no real count is larger; a longer number is a typo
+
+
 def _number(match: re.Match[str], p: str) -> Decimal | None:
     digits = match.group(f"{p}digits")
     if digits is None:
         return None
     scale = (match.group(f"{p}suffix") or match.group(f"{p}scale") or "").lower()
-    return Decimal(digits.replace(",", "")) * _SCALES.get(scale, Decimal(1))
+    if len(digits) > 40:  # checked before Decimal arithmetic on a pasted run of digits
+        raise ValueError(f"the number {digits[:20]}… is too long; check it")
+    number = Decimal(digits.replace(",", "")) * _SCALES.get(scale, Decimal(1))
+    if number > LARGEST:
+        raise ValueError(
+            f"the number {digits}{' ' + scale if scale else ''} is too large; check it"
+        )
+    return number
 
 
 def _unscaled(match: re.Match[str], p: str) -> bool:
@@ -243,7 +253,9 @@ def parse_box(
         )
     claims: list[Claim] = []
     note: str | None = None
-    for offset, raw in enumerate(body.splitlines(), start=1):
+    # split('\n'), not splitlines(): that also splits on \x1c-\x1e, \x85 and \u2028,
+    # which would put every later error on the wrong line.
+    for offset, raw in enumerate(body.split("\n"), start=1):
         line, text = first_line + offset, raw.strip()
         if not text:
             continue

@@ -74,8 +74,21 @@ def _text(node: yaml.Node) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
-def _convert(key: str, kind: Kind, node: yaml.Node, line: int) -> Value | None:
-    """Turn a value node into the kind the key wants, or raise with what to write."""
+# The YAML tags plain values resolve to; anything else (`!!python/...`, `!custom`) was
+# written on purpose and is refused rather than silently read as text.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "null", "bool", "int", "float", "timestamp", "seq", "map")
+)
+
+
+def _convert(key: str, kind: Kind, node: yaml.Node, line: int, first_line: int) -> Value | None:
+    """Turn a value node into the kind the key wants, or raise with what to write.
+
+    `line` is the key's file line; `first_line` the file line of the YAML's first line.
+    """
+    if node.tag not in _PLAIN_TAGS:
+        raise FrontMatterError(line, f"'{key}' has a YAML tag ({node.tag}); write a plain value")
     if kind == "list":
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
             return ()
@@ -86,7 +99,7 @@ def _convert(key: str, kind: Kind, node: yaml.Node, line: int) -> Value | None:
             value = _text(item)
             if value is None or not value.strip():
                 raise FrontMatterError(
-                    item.start_mark.line + line - node.start_mark.line,
+                    first_line + item.start_mark.line,
                     f"each item of '{key}' must be a word or phrase",
                 )
             items.append(value.strip())
@@ -151,7 +164,7 @@ def read_fields(
             )
             continue
         try:
-            value = _convert(key, schema[key], value_node, line)
+            value = _convert(key, schema[key], value_node, line, doc.yaml_line)
         except FrontMatterError as exc:
             errors.append(exc)
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .sanitize import clean
 from .urls import is_safe_url
 
 FIGURES_INFO = "figures"
@@ -77,9 +78,12 @@ def _figures_and_headings(state) -> None:  # type: ignore[no-untyped-def]
             tokens[i + 1].hidden = True
 
 
-def make_parser() -> MarkdownIt:
-    """The one parser configuration; build it once and reuse it (it is costly to make)."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+def make_parser(allow_html: bool = False) -> MarkdownIt:
+    """The one parser configuration; build it once and reuse it (it is costly to make).
+
+    Raw HTML stays escaped text unless the site allows it; then `render` sanitizes it.
+    """
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = is_safe_url
     md.add_render_rule("fence", _render_fence)
@@ -98,3 +102,24 @@ def images(tokens: list[Token], first_line: int) -> Iterator[ImageRef]:
             if child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
                 yield ImageRef(str(child.attrGet("src") or ""), alt, line)
+
+
+def render(md: MarkdownIt, tokens: list[Token]) -> str:
+    """Render parsed tokens; with raw HTML allowed, through the sanitizer.
+
+    The sanitizer strips comments, so it cleans the stretches between figure boxes and
+    the box placeholders are put back between them: no raw HTML can forge a box.
+    """
+    if not md.options["html"]:
+        return md.renderer.render(tokens, md.options, {})
+    parts: list[str] = []
+    chunk: list[Token] = []
+    for token in tokens:
+        if token.type == "fence" and "box" in token.meta:
+            parts.append(clean(md.renderer.render(chunk, md.options, {})))
+            parts.append(PLACEHOLDER.format(token.meta["box"]) + "\n")
+            chunk = []
+        else:
+            chunk.append(token)
+    parts.append(clean(md.renderer.render(chunk, md.options, {})))
+    return "".join(parts)

@@ -6,6 +6,7 @@ editor sees all problems of a build at once and a failed build never writes a by
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +19,10 @@ from .config import SiteConfig, load_site_config
 from .errors import BuildError, ContentError, ContentWarning, display_path
 from .figures import FigureBox, parse_box
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
-from .markup import figures_name, images, make_parser
+from .markup import figures_name, images, make_parser, render
 from .model import Entry, Site, Story
 from .slugs import slugify
+from .theme import SITE_THEME
 from .times import TimeError, load_zone, parse_time
 
 ENTRY_SCHEMA: dict[str, Kind] = {
@@ -67,8 +69,16 @@ def _is_hidden(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith("~")
 
 
-def _read_text(path: Path, shown: str, problems: Problems) -> str | None:
-    data = path.read_bytes()
+def _inside(path: Path, root: Path) -> bool:
+    """True if `path`, with every symlink followed, is within `root` (already resolved).
+
+    A symlink out of the content folder could publish any file on the build machine.
+    """
+    return path.resolve().is_relative_to(root)
+
+
+def _decode(data: bytes, shown: str, problems: Problems) -> str | None:
+    """UTF-8 text with line endings made '\n'; an error at the line of a bad byte."""
     try:
         return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
@@ -78,13 +88,13 @@ def _read_text(path: Path, shown: str, problems: Problems) -> str | None:
 
 
 def _read_document(
-    path: Path,
+    data: bytes,
     shown: str,
     schema: dict[str, Kind],
     required: tuple[str, ...],
     problems: Problems,
 ) -> tuple[Document, dict[str, Field]] | None:
-    text = _read_text(path, shown, problems)
+    text = _decode(data, shown, problems)
     if text is None:
         return None
     try:
@@ -157,21 +167,54 @@ def _render_body(
                 image.line,
                 f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
             )
-    return md.renderer.render(tokens, md.options, {}), tuple(boxes), first_image
+    return render(md, tokens), tuple(boxes), first_image
 
 
 def _read_entry(
-    md: MarkdownIt, path: Path, story: str, zone: ZoneInfo, problems: Problems
+    md: MarkdownIt, path: Path, story: str, zone: ZoneInfo, max_kb: int, problems: Problems
 ) -> Entry | None:
     shown = display_path(path)
-    read = _read_document(path, shown, ENTRY_SCHEMA, ("title", "time"), problems)
+    size = path.stat().st_size
+    if size > max_kb * 1024:
+        problems.error(
+            shown,
+            1,
+            f"entry is {math.ceil(size / 1024):,} KB, over the {max_kb:,} KB limit; "
+            "split it, or raise max_entry_kb in site.toml",
+        )
+        return None
+    return parse_entry(
+        md, path.read_bytes(), shown, path.parent, story, slugify(path.stem), zone, problems
+    )
+
+
+def parse_entry(
+    md: MarkdownIt,
+    data: bytes,
+    shown: str,
+    folder: Path,
+    story: str,
+    slug: str,
+    zone: ZoneInfo,
+    problems: Problems,
+) -> Entry | None:
+    """Read one entry file's bytes into an Entry, or add its mistakes to `problems`.
+
+    This is the whole entry reader (text, front matter, times, Markdown, figure boxes),
+    with no file-system access but image look-ups in `folder`: what the fuzzer drives.
+    """
+    before = len(problems.errors)
+    read = _read_document(data, shown, ENTRY_SCHEMA, ("title", "time"), problems)
     if read is None:
         return None
     doc, fields = read
-    before = len(problems.errors)
     time = _time(fields, "time", zone, shown, problems)
     updated = _time(fields, "updated", zone, shown, problems)
-    body_html, boxes, image = _render_body(md, doc, shown, path.parent, time, zone, problems)
+    if "tags" in fields:
+        for tag in fields["tags"].value:  # type: ignore[union-attr]
+            if not slugify(tag):
+                problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
+    body_html, boxes, image = _render_body(md, doc, shown, folder, time, zone, problems)
     if len(problems.errors) > before or time is None:
         return None
     if updated is not None and updated.timestamp() < time.timestamp():
@@ -186,7 +229,7 @@ def _read_entry(
 
     return Entry(
         story=story,
-        slug=slugify(path.stem),
+        slug=slug,
         source=shown,
         time=time,
         title=str(get("title")),
@@ -208,6 +251,10 @@ def _read_story(
     md: MarkdownIt, folder: Path, config: SiteConfig, drafts: bool, problems: Problems
 ) -> Story | None:
     slug = folder.name
+    root = folder.parent.resolve()
+    if not _inside(folder, root):
+        problems.error(display_path(folder), 1, "story folder links outside the content folder")
+        return None
     index = folder / INDEX_FILE
     shown_index = display_path(index)
     if slugify(slug) != slug:
@@ -219,7 +266,7 @@ def _read_story(
     if not index.is_file():
         problems.error(shown_index, 1, f"story {slug!r} has no {INDEX_FILE}; add one with 'title:'")
         return None
-    read = _read_document(index, shown_index, STORY_SCHEMA, ("title",), problems)
+    read = _read_document(index.read_bytes(), shown_index, STORY_SCHEMA, ("title",), problems)
     if read is None:
         return None
     doc, fields = read
@@ -244,6 +291,11 @@ def _read_story(
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if any(_is_hidden(Path(part)) for part in relative.parts) or not path.is_file():
+            continue
+        if not _inside(path, root):
+            problems.error(
+                display_path(path), 1, "links to a file outside the content folder; copy it in"
+            )
             continue
         if path.suffix.lower() != ".md":
             media.append(relative)
@@ -276,7 +328,7 @@ def _read_story(
             )
             continue
         owners[entry_slug] = path.name
-        entry = _read_entry(md, path, slug, zone, problems)
+        entry = _read_entry(md, path, slug, zone, config.max_entry_kb, problems)
         if entry is not None and (drafts or not entry.draft):
             entries.append(entry)
     for item in media:
@@ -307,11 +359,19 @@ def _read_story(
 def read_site(content: Path, *, drafts: bool = False) -> tuple[Site, list[ContentWarning]]:
     """Read and check everything under `content`; raise BuildError listing every mistake."""
     problems = Problems()
-    config, errors = load_site_config(content / "site.toml", display_path(content / "site.toml"))
+    toml = content / "site.toml"
+    if toml.exists() and not _inside(toml, content.resolve()):
+        raise BuildError([ContentError(display_path(toml), 1, "links outside the content folder")])
+    config, errors = load_site_config(toml, display_path(toml))
     problems.errors.extend(errors)
     if config is None:
         raise BuildError(problems.errors)
-    md = make_parser()
+    theme = content / SITE_THEME
+    if theme.is_dir():
+        for path in sorted(theme.rglob("*")):
+            if path.is_file() and not _inside(path, content.resolve()):
+                problems.error(display_path(path), 1, "links to a file outside the content folder")
+    md = make_parser(allow_html=config.allow_html)
     stories = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder) or folder.name.startswith("_"):

@@ -83,7 +83,12 @@ def parse_time(text: str, zone: ZoneInfo, *, allow_date: bool = False) -> dateti
     text = text.strip()
     if _ISO_DATE.match(text):
         if allow_date:
-            return date.fromisoformat(text)
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise TimeError(
+                    f"{text!r} is not a real date; write it like '2022-03-02'"
+                ) from None
         raise TimeError(f"{text!r} has no time of day; write it like {_EXAMPLE!r}")
     try:
         a = datetime.fromisoformat(text)  # the common, unambiguous case

@@ -19,7 +19,10 @@ _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)
 def is_safe_url(url: str) -> bool:
     """True for http, https, mailto and relative URLs: what may reach a reader."""
     cleaned = _CONTROL.sub("", url)
-    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    try:
+        scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    except ValueError:  # e.g. an unbalanced '[' read as a broken IPv6 host
+        return False
     if scheme:
         return scheme in _SAFE_SCHEMES
     return ":" not in cleaned.split("/", 1)[0]

@@ -171,3 +171,17 @@ def test_empty_and_unnamed_boxes_are_errors() -> None:
 )
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("A: " + "1" * 60, "the number 11111111111111111111… is too long; check it"),
+        ("A: 2,000,000,000,000,000", "the number 2,000,000,000,000,000 is too large; check it"),
+        ("A: 5000000 billion", "the number 5000000 billion is too large; check it"),
+    ],
+)
+def test_absurd_numbers_are_errors(line: str, message: str) -> None:
+    with pytest.raises(FigureError) as info:
+        parse_claim(line, 1, ENTRY_TIME, ZONE)
+    assert info.value.message == message

@@ -96,6 +96,10 @@ def test_explicit_offset_resolves_repeated_hour() -> None:
 
 def test_dates_allowed_for_as_of() -> None:
     assert parse_time("2022-03-02", KYIV, allow_date=True) == date(2022, 3, 2)
+    with pytest.raises(
+        TimeError, match="'2022-02-30' is not a real date; write it like '2022-03-02'"
+    ):
+        parse_time("2022-02-30", KYIV, allow_date=True)  # found by the fuzzer
 
 
 def test_unknown_zone() -> None:

@@ -1,0 +1,221 @@
+"""Property-based tests: generated figure lines and front matter, read back exactly.
+
+Every valid claim hypothesis can build from parts parses back to those parts; every
+invalid one is a FigureError at its line; nothing raises anything else.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dateline.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
+from dateline.frontmatter import FrontMatterError, read_fields, split
+from dateline.markup import make_parser
+from dateline.reader import ENTRY_SCHEMA, Problems, parse_entry
+
+ZONE = ZoneInfo("Europe/Kyiv")
+ENTRY_TIME = datetime(2022, 3, 2, 17, 45, tzinfo=ZONE)
+SCALES = {"": 1, " thousand": 1000, " million": 10**6, " billion": 10**9, "k": 1000, "m": 10**6}
+UNITS = ["", "troops", "people", "civilians killed", "homes without power", "%"]
+
+source_names = (
+    st.text(
+        alphabet=st.characters(
+            codec="utf-8", categories=["L", "N", "Zs"], include_characters="'.-&"
+        ),
+        min_size=1,
+        max_size=30,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and not s.lower().startswith("note"))
+)
+
+
+@st.composite
+def numbers(draw: st.DrawFn) -> tuple[str, Decimal, str]:
+    """(text as an editor writes it, exact value, scale text) for one NUMBER."""
+    whole = draw(st.integers(min_value=0, max_value=999_999))
+    decimals = draw(st.one_of(st.just(""), st.from_regex(r"\.[0-9]{1,3}", fullmatch=True)))
+    commas = draw(st.booleans())
+    scale = draw(st.sampled_from(list(SCALES)))
+    digits = f"{whole:,}" if commas else str(whole)
+    value = Decimal(f"{whole}{decimals}") * SCALES[scale]
+    return f"{digits}{decimals}", value, scale
+
+
+@st.composite
+def claims(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
+    """A valid claim line and what it must parse to."""
+    source = draw(source_names)
+    link = draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["https://example.org/a", "http://x.example/b?c=d", "report.pdf"]),
+        )
+    )
+    kind = draw(st.sampled_from(["single", "qualified", "dash", "to", "between"]))
+    text, value, scale = draw(numbers())
+    expected: dict[str, object] = {"qualifier": None, "value": value}
+    if kind in ("single", "qualified"):
+        qualifier = draw(st.sampled_from(sorted(QUALIFIERS))) if kind == "qualified" else None
+        has_low, has_high = QUALIFIERS[qualifier] if qualifier else (True, True)
+        shown = f"{qualifier} {text}{scale}" if qualifier else f"{text}{scale}"
+        expected.update(
+            qualifier=qualifier, low=value if has_low else None, high=value if has_high else None
+        )
+    else:
+        high_text, high, high_scale = draw(numbers())
+        if scale and not high_scale:
+            high_scale = scale  # a scale on the low end alone must be repeated on the high end
+            high = Decimal(high_text.replace(",", "")) * SCALES[scale]
+        low = value if scale else Decimal(text.replace(",", "")) * SCALES[high_scale]
+        if low > high:
+            low, high = high, low
+            text, high_text = high_text, text
+            scale, high_scale = (high_scale, scale) if scale else (scale, high_scale)
+        if kind == "dash":
+            shown = f"{text}{scale}-{high_text}{high_scale}"
+        elif kind == "to":
+            shown = f"{text}{scale} to {high_text}{high_scale}"
+        else:
+            shown = f"between {text}{scale} and {high_text}{high_scale}"
+        if not scale and high_scale and kind == "dash":
+            pass  # "1-2 million": the scale after the high end applies to both
+        expected.update(value=low, low=low, high=high)
+    unit = draw(st.sampled_from(UNITS))
+    if unit == "%":
+        shown += "%"
+    elif unit:
+        shown += f" {unit}"
+    as_of = draw(
+        st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)))
+    )
+    status = draw(st.one_of(st.none(), st.sampled_from(STATUSES)))
+    line = f"[{source}]({link}): {shown}" if link else f"{source}: {shown}"
+    if as_of is not None:
+        line += f" (as of {as_of.isoformat()})"
+    if status is not None:
+        line += f" [{status}]"
+    expected.update(
+        source=source,
+        source_url=link,
+        unit=unit or None,
+        text=shown,
+        as_of=as_of if as_of is not None else ENTRY_TIME,
+        status=status or "unverified",
+    )
+    return line, expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(claims(), st.integers(min_value=1, max_value=5000))
+def test_valid_claims_parse_back_exactly(case: tuple[str, dict[str, object]], line: int) -> None:
+    text, expected = case
+    claim = parse_claim(text, line, ENTRY_TIME, ZONE)
+    got = {key: getattr(claim, key) for key in expected}
+    assert got == expected, text
+    assert claim.line == line
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=120), st.integers(min_value=1, max_value=5000))
+def test_any_line_parses_or_is_a_located_error(text: str, line: int) -> None:
+    try:
+        parse_claim(text, line, ENTRY_TIME, ZONE)
+    except FigureError as error:
+        assert error.line == line
+        assert error.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(claims(), st.sampled_from(["~", "+", "?", "(", "[", "≈", "x"]), st.integers(0, 200))
+def test_corrupted_claims_are_errors_or_still_exact(
+    case: tuple[str, dict[str, object]], junk: str, position: int
+) -> None:
+    text, _ = case
+    at = text.index(":") + 2 + position % max(1, len(text) - text.index(":") - 2)
+    broken = text[:at] + junk + text[at:]
+    try:
+        claim = parse_claim(broken, 9, ENTRY_TIME, ZONE)
+    except FigureError as error:
+        assert error.line == 9
+    else:
+        assert claim.text in broken  # what is shown is what was written
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(claims().map(lambda c: c[0]), st.text(max_size=40)), max_size=8),
+    st.integers(1, 100),
+)
+def test_boxes_report_each_bad_line_once(lines: list[str], first_line: int) -> None:
+    body = "\n".join(lines)
+    box, errors = parse_box("Metric", body, first_line, ENTRY_TIME, ZONE)
+    assert (box is None) == bool(errors)
+    for error in errors:
+        assert first_line <= error.line <= first_line + body.count("\n") + 1
+    assert len({e.line for e in errors if "note" not in e.message}) == len(
+        [e for e in errors if "note" not in e.message]
+    )
+
+
+yaml_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.text(max_size=30),
+        st.dates(),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+keys = st.one_of(st.sampled_from(sorted(ENTRY_SCHEMA)), st.text(min_size=1, max_size=12))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(keys, yaml_values, max_size=8))
+def test_front_matter_never_raises_and_keeps_lines(data: dict[str, object]) -> None:
+    text = "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\nBody\n"
+    doc = split(text)
+    fields, errors = read_fields(doc, ENTRY_SCHEMA, ("title", "time"))
+    lines = text.count("\n")
+    for error in errors:
+        assert isinstance(error, FrontMatterError)
+        assert 1 <= error.line <= lines
+    for name, field in fields.items():
+        assert name in ENTRY_SCHEMA
+        assert text.splitlines()[field.line - 1].startswith((name, f"'{name}'", f'"{name}"'))
+        value = data[name]
+        if ENTRY_SCHEMA[name] == "bool":
+            assert field.value is value
+        elif ENTRY_SCHEMA[name] == "list":
+            assert isinstance(field.value, tuple)
+
+
+MD = make_parser()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.binary(max_size=400)
+    | st.text(max_size=400).map(
+        lambda t: ("---\ntime: 2022-03-02 10:00\ntitle: T\n---\n" + t).encode()
+    )
+)
+def test_whole_entry_reader_reports_or_reads(data: bytes) -> None:
+    problems = Problems()
+    entry = parse_entry(MD, data, "e.md", Path("/nonexistent"), "s", "e", ZONE, problems)
+    assert (entry is None) == bool(problems.errors)
+    for error in problems.errors:
+        assert error.path == "e.md" and error.line >= 1 and error.message
