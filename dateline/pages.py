@@ -3,6 +3,12 @@
 Nothing here can fail on content: reading has already checked it. Each page knows its
 own site path, and every link goes through `urls.relative` from it, so the output works
 under any sub-path.
+
+A Renderer can render one site after another (the dev server keeps one): each page is
+given a key of everything it shows, and a page whose key is unchanged since the last
+render is not rendered again. Keys compare the frozen values read from content, which
+the reader's cache hands back as the very same objects when their files are unchanged,
+so comparing them is cheap.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
@@ -29,49 +36,46 @@ from .metrics import Metric, change_text, collect_metrics, figures_json, previou
 from .model import Entry, Site, Story
 from .output import Output
 from .theme import make_env, static_files, theme_dirs
-from .timeline import collect_tags, locations, paginate
+from .timeline import Tag, TimelinePage, collect_tags, locations, paginate
 from .urls import absolute, rebase, relative
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 META_KEYS = ("description", "og_type", "title", "image", "published", "modified", "jsonld")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 
+Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" or None
+
+
+def _newest(entries: tuple[Entry, ...]) -> datetime | None:
+    return max((e.modified for e in entries), key=datetime.timestamp, default=None)
+
+
+def _story_key(story: Story) -> tuple[object, ...]:
+    """What every page of a story shows of the story itself."""
+    return (story.slug, story.title, story.summary, story.status, story.zone.key)
+
 
 class Renderer:
-    """Renders pages for one build; holds the compiled templates and per-entry HTML."""
+    """Renders sites into outputs; keeps compiled templates and what it last rendered."""
 
-    def __init__(self, site: Site, out: Output) -> None:
-        self.site = site
-        self.out = out
-        self.dirs = theme_dirs(site.content)
+    def __init__(self, content: Path) -> None:
+        self.dirs = theme_dirs(content)
         self.env = make_env(self.dirs)
-        self.env.globals.update(entry_body=self._entry_body, entry_link=self._entry_link, site=site)
+        self.env.globals.update(entry_body=self._entry_body, entry_link=self._entry_link)
         self._box = self.env.get_template("figures.html")
-        self._bodies: dict[tuple[str, str], str] = {}
+        self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
+        self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
+        self._data: dict[str, tuple[object, dict[str, str | bytes]]] = {}  # story -> feeds
         self._where: dict[str, str] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
+        self.rendered = 0  # pages rendered (not reused) by the last `render`
 
-    def _story_html(self, entry: Entry, notes: Callable[[Entry], list[list[str | None]]]) -> str:
-        """The entry body with its figure boxes, links relative to the story folder."""
-        cache_key = (entry.story, entry.slug)
-        html = self._bodies.get(cache_key)
-        if html is None:
-            box_notes = notes(entry)
-            html = _PLACEHOLDER.sub(
-                lambda m: self._box.render(
-                    box=entry.boxes[int(m.group(1))],
-                    changes=box_notes[int(m.group(1))],
-                    entry=entry,
-                ),
-                entry.body_html,
-            )
-            self._bodies[cache_key] = html
-        return html
+    # Template helpers -----------------------------------------------------------------
 
     @jinja2.pass_context
     def _entry_body(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
         prefix = relative(context["page_path"], f"{entry.story}/")
-        html = self._bodies[(entry.story, entry.slug)]
+        html = self._bodies[(entry.story, entry.slug)][2]
         return Markup(html if prefix == "./" else rebase(html, prefix))
 
     @jinja2.pass_context
@@ -81,30 +85,56 @@ class Renderer:
         here = relative(context["page_path"], page)
         return f"{'' if here == './' else here}#{entry.anchor}"
 
+    def _body(self, entry: Entry, notes: Notes) -> str:
+        """The entry body with its figure boxes, links relative to the story folder."""
+        cached = self._bodies.get((entry.story, entry.slug))
+        if cached is not None and cached[0] == entry and cached[1] == notes:
+            return cached[2]
+        html = _PLACEHOLDER.sub(
+            lambda m: self._box.render(
+                box=entry.boxes[int(m.group(1))], changes=notes[int(m.group(1))], entry=entry
+            ),
+            entry.body_html,
+        )
+        self._bodies[(entry.story, entry.slug)] = (entry, notes, html)
+        return html
+
+    # Pages ----------------------------------------------------------------------------
+
     def page(
         self,
         template: str,
         path: str,
+        key: object,
+        context: Callable[[], dict[str, object]],
         *,
         lastmod: datetime | None = None,
         listed: bool = True,
-        meta: dict[str, object] | None = None,
-        **context: object,
     ) -> None:
-        """Render `template` to the site path `path` (a folder path gets index.html).
+        """Render `template` to site path `path` unless `key` is what it was last time.
 
-        `listed` pages go into the sitemap with `lastmod`; `meta` feeds the description,
-        OpenGraph and JSON-LD tags of base.html.
+        `context` is called only when the page is rendered; its `meta` item feeds the
+        description, OpenGraph and JSON-LD tags of base.html. `listed` pages go into the
+        sitemap with `lastmod`.
         """
         file_path = path + "index.html" if path.endswith("/") or not path else path
-        base = self.site.config.base_url
-        canonical = absolute(base, path) if base else None
-        html = self.env.get_template(template).render(
-            page_path=file_path,
-            canonical=canonical,
-            meta=dict.fromkeys(META_KEYS) | (meta or {}),
-            **context,
-        )
+        full_key = (template, key, self._site_key)
+        cached = self._pages.get(file_path)
+        if cached is not None and cached[0] == full_key:
+            html = cached[1]
+        else:
+            base = self.site.config.base_url
+            values = context()
+            meta = dict.fromkeys(META_KEYS) | values.pop("meta", {})  # type: ignore[operator]
+            html = self.env.get_template(template).render(
+                page_path=file_path,
+                canonical=absolute(base, path) if base else None,
+                meta=meta,
+                site=self.site,
+                **values,
+            )
+            self._pages[file_path] = (full_key, html)
+            self.rendered += 1
         self.out.write(file_path, html)
         if listed:
             self._sitemap.append((path, lastmod))
@@ -113,120 +143,202 @@ class Renderer:
         config = self.site.config
         metrics = collect_metrics(story)
         changed = previous_claims(metrics)
+        skey = _story_key(story)
 
-        def notes(entry: Entry) -> list[list[str | None]]:
-            return [
-                [
+        def notes(entry: Entry) -> Notes:
+            return tuple(
+                tuple(
                     change_text(before.claim, claim)
                     if (before := changed.get((entry.slug, box.slug, claim.source)))
                     else None
                     for claim in box.claims
-                ]
+                )
                 for box in entry.boxes
-            ]
+            )
 
-        texts = {}
+        entry_notes = {e.slug: notes(e) for e in story.entries}
         for entry in story.entries:
-            self._story_html(entry, notes)
-            texts[entry.slug] = plain_text(entry.body_html)
-        story_description = story.summary or describe(plain_text(story.standfirst_html))
+            self._body(entry, entry_notes[entry.slug])
+        texts: dict[str, str] = {}
+
+        def text(entry: Entry) -> str:
+            if entry.slug not in texts:
+                texts[entry.slug] = plain_text(entry.body_html)
+            return texts[entry.slug]
+
         pages = paginate(story, config.per_page)
         self._where = locations(pages)
         tags = collect_tags(story)
+        key_entries = tuple(e for e in story.entries if e.key)[:KEY_LIMIT]
+        pinned = tuple(e for e in story.entries if e.pinned)
         common = {"story": story, "metrics": metrics, "tags": tags}
-        key_entries = [e for e in story.entries if e.key][:KEY_LIMIT]
-        pinned = [e for e in story.entries if e.pinned]
         for timeline in pages:
-            modified = _newest(timeline.entries) if timeline.number else story.modified
-            self.page(
-                "story.html",
-                timeline.path,
-                lastmod=modified,
-                meta={
-                    "description": story_description,
-                    "og_type": "website",
-                    "title": story.title,
-                    "jsonld": story_jsonld(self.site, story, timeline.entries, texts, modified),
-                },
-                timeline=timeline,
-                pinned=pinned,
-                key_entries=key_entries,
-                **common,
-            )
+            self.timeline(story, timeline, pinned, key_entries, text, common)
         for entry in story.entries:
+            notes_key = entry_notes[entry.slug]
             self.page(
                 "entry.html",
                 entry.path,
-                lastmod=entry.modified,
-                meta={
-                    "description": describe(texts[entry.slug]) or entry.title,
-                    "og_type": "article",
-                    "title": entry.title,
-                    "image": image_url(self.site, entry),
-                    "published": entry.time,
-                    "modified": entry.modified,
-                    "jsonld": entry_jsonld(self.site, story, entry, texts[entry.slug]),
+                (entry, notes_key, skey, self._where.get(entry.slug)),
+                lambda entry=entry: {
+                    "meta": {
+                        "description": describe(text(entry)) or entry.title,
+                        "og_type": "article",
+                        "title": entry.title,
+                        "image": image_url(self.site, entry),
+                        "published": entry.time,
+                        "modified": entry.modified,
+                        "jsonld": entry_jsonld(self.site, story, entry, text(entry)),
+                    },
+                    "entry": entry,
+                    **common,
                 },
-                entry=entry,
-                **common,
+                lastmod=entry.modified,
             )
         for metric in metrics:
             self.tracker(story, metric, common)
         for tag in tags:
-            self.page("tag.html", tag.path, lastmod=_newest(tag.entries), tag=tag, **common)
+            self.tag(story, tag, common)
         for media in story.media:
             self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
-        base = config.base_url
-        entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
-        self.out.write(f"{story.path}figures.json", figures_json(story, metrics, entry_url))
-        if base:
-            prefix = absolute(base, story.path)
+        self.data_files(story, metrics, entry_notes)
 
-            def body(entry: Entry) -> str:
-                return rebase(self._bodies[(entry.story, entry.slug)], prefix)
-
-            self.out.write(f"{story.path}feed.xml", atom_feed(self.site, story, body))
-            self.out.write(f"{story.path}feed.json", json_feed(self.site, story, body))
+    def timeline(
+        self,
+        story: Story,
+        timeline: TimelinePage,
+        pinned: tuple[Entry, ...],
+        key_entries: tuple[Entry, ...],
+        text: Callable[[Entry], str],
+        common: dict[str, object],
+    ) -> None:
+        front = timeline.number == 0
+        modified = story.modified if front else _newest(timeline.entries)
+        bodies = tuple(self._bodies[(e.story, e.slug)][2] for e in timeline.entries)
+        # JSON-LD's coverage times: the story's first entry, and its last once ended.
+        coverage = (
+            story.entries[-1].time if story.entries else None,
+            story.entries[0].time if story.entries and story.status == "ended" else None,
+        )
+        extra: tuple[object, ...] = ()
+        if front:  # only the front page shows these; archive pages stay byte-stable
+            extra = (
+                story.standfirst_html,
+                modified,
+                pinned,
+                tuple(self._bodies[(e.story, e.slug)][2] for e in pinned),
+                tuple((e, self._where.get(e.slug)) for e in key_entries),
+                tuple((m.slug, m.name, len(m.claims)) for m in common["metrics"]),  # type: ignore[attr-defined]
+                tuple((t.name, t.path) for t in common["tags"]),  # type: ignore[attr-defined]
+            )
+        description = story.summary or describe(plain_text(story.standfirst_html))
+        self.page(
+            "story.html",
+            timeline.path,
+            (timeline, bodies, _story_key(story), coverage, extra),
+            lambda: {
+                "meta": {
+                    "description": description,
+                    "og_type": "website",
+                    "title": story.title,
+                    "jsonld": story_jsonld(
+                        self.site,
+                        story,
+                        timeline.entries,
+                        {e.slug: text(e) for e in timeline.entries},
+                        modified,
+                    ),
+                },
+                "timeline": timeline,
+                "pinned": pinned,
+                "key_entries": key_entries,
+                **common,
+            },
+            lastmod=modified,
+        )
 
     def tracker(self, story: Story, metric: Metric, common: dict[str, object]) -> None:
         self.page(
             "tracker.html",
             f"{story.path}figures/{metric.slug}/",
+            (metric, _story_key(story)),
+            lambda: {
+                "meta": {"description": f"Every claim for “{metric.name}”, by source, over time."},
+                "metric": metric,
+                "chart": build_chart(metric, story.zone),
+                **common,
+            },
             lastmod=_newest(tuple(r.entry for r in metric.claims)),
-            meta={"description": f"Every claim for “{metric.name}”, by source, over time."},
-            metric=metric,
-            chart=build_chart(metric, story.zone),
-            **common,
         )
 
-    def render(self) -> None:
+    def tag(self, story: Story, tag: Tag, common: dict[str, object]) -> None:
+        where = tuple(self._where.get(e.slug) for e in tag.entries)
+        self.page(
+            "tag.html",
+            tag.path,
+            (tag, where, _story_key(story)),
+            lambda: {"tag": tag, **common},
+            lastmod=_newest(tag.entries),
+        )
+
+    def data_files(
+        self, story: Story, metrics: tuple[Metric, ...], entry_notes: dict[str, Notes]
+    ) -> None:
+        """figures.json and the feeds: whole-story files, reused while the story is unchanged."""
+        config = self.site.config
+        base = config.base_url
+        key = (story.entries, _story_key(story), tuple(entry_notes.values()), self._site_key)
+        cached = self._data.get(story.slug)
+        files: dict[str, str | bytes]
+        if cached is not None and cached[0] == key:
+            files = cached[1]
+        else:
+            entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
+            files = {f"{story.path}figures.json": figures_json(story, metrics, entry_url)}
+            if base:
+                prefix = absolute(base, story.path)
+
+                def body(entry: Entry) -> str:
+                    return rebase(self._bodies[(entry.story, entry.slug)][2], prefix)
+
+                files[f"{story.path}feed.xml"] = atom_feed(self.site, story, body)
+                files[f"{story.path}feed.json"] = json_feed(self.site, story, body)
+            self._data[story.slug] = (key, files)
+        for path, data in files.items():
+            self.out.write(path, data)
+
+    def render(self, site: Site, out: Output) -> None:
+        """Write every page, feed, data file and asset of `site` into `out`."""
+        self.site, self.out = site, out
+        self._site_key = site.config
+        self._sitemap = []
+        self.rendered = 0
         for source, path in static_files(self.dirs):
-            self.out.copy(source, path)
-        for story in self.site.stories:
+            out.copy(source, path)
+        for story in site.stories:
             self.story(story)
         stories = sorted(
-            self.site.stories,
+            site.stories,
             key=lambda s: (s.modified.timestamp() if s.modified else float("-inf"), s.slug),
             reverse=True,
         )
+        summary = tuple((_story_key(s), s.modified, len(s.entries)) for s in stories)
         self.page(
             "index.html",
             "",
+            summary,
+            lambda: {
+                "meta": {"og_type": "website", "title": site.config.title},
+                "stories": stories,
+            },
             lastmod=stories[0].modified if stories else None,
-            meta={"og_type": "website", "title": self.site.config.title},
-            stories=stories,
         )
-        self.page("404.html", "404.html", listed=False)
-        base = self.site.config.base_url
-        if base:
-            self.out.write("sitemap.xml", sitemap(base, self._sitemap))
-        self.out.write("robots.txt", robots(base))
-
-
-def _newest(entries: tuple[Entry, ...]) -> datetime | None:
-    return max((e.modified for e in entries), key=datetime.timestamp, default=None)
+        self.page("404.html", "404.html", (), dict, listed=False)
+        if site.config.base_url:
+            out.write("sitemap.xml", sitemap(site.config.base_url, self._sitemap))
+        out.write("robots.txt", robots(site.config.base_url))
 
 
 def render_site(site: Site, out: Output) -> None:
-    """Write every page, feed, data file and asset of `site` into `out`."""
-    Renderer(site, out).render()
+    """Write every page, feed, data file and asset of `site` into `out` (a one-off build)."""
+    Renderer(site.content).render(site, out)

@@ -65,6 +65,25 @@ class Problems:
         self.warnings.append(ContentWarning(path, line, message))
 
 
+@dataclass
+class ReadCache:
+    """Entries read in an earlier build, for rebuilds that re-read only changed files.
+
+    An entry is reused while its file's stat fingerprint and everything it was read
+    against (zone, HTML setting, size limit, the story's media names) are unchanged;
+    `forget` drops files a watcher reports as changed, whatever their stat says.
+    """
+
+    entries: dict[Path, tuple[tuple[object, ...], Entry | None, Problems]] = field(
+        default_factory=dict
+    )
+    hits: int = 0
+
+    def forget(self, paths: set[Path]) -> None:
+        for path in paths:
+            self.entries.pop(path, None)
+
+
 def _is_hidden(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith("~")
 
@@ -171,6 +190,33 @@ def _render_body(
 
 
 def _read_entry(
+    md: MarkdownIt,
+    path: Path,
+    story: str,
+    zone: ZoneInfo,
+    max_kb: int,
+    media: frozenset[Path],
+    problems: Problems,
+    cache: ReadCache | None,
+) -> Entry | None:
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, zone.key)
+    key += (md.options["html"], max_kb, media)
+    if cache is not None and (hit := cache.entries.get(path)) and hit[0] == key:
+        cache.hits += 1
+        problems.errors.extend(hit[2].errors)
+        problems.warnings.extend(hit[2].warnings)
+        return hit[1]
+    own = Problems()
+    entry = _read_entry_file(md, path, story, zone, max_kb, own)
+    if cache is not None:
+        cache.entries[path] = (key, entry, own)
+    problems.errors.extend(own.errors)
+    problems.warnings.extend(own.warnings)
+    return entry
+
+
+def _read_entry_file(
     md: MarkdownIt, path: Path, story: str, zone: ZoneInfo, max_kb: int, problems: Problems
 ) -> Entry | None:
     shown = display_path(path)
@@ -248,7 +294,12 @@ def parse_entry(
 
 
 def _read_story(
-    md: MarkdownIt, folder: Path, config: SiteConfig, drafts: bool, problems: Problems
+    md: MarkdownIt,
+    folder: Path,
+    config: SiteConfig,
+    drafts: bool,
+    problems: Problems,
+    cache: ReadCache | None,
 ) -> Story | None:
     slug = folder.name
     root = folder.parent.resolve()
@@ -286,6 +337,7 @@ def _read_story(
     standfirst, _, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
 
     entries: list[Entry] = []
+    entry_paths: list[Path] = []
     owners: dict[str, str] = {}
     media: list[Path] = []
     for path in sorted(folder.rglob("*")):
@@ -328,7 +380,10 @@ def _read_story(
             )
             continue
         owners[entry_slug] = path.name
-        entry = _read_entry(md, path, slug, zone, config.max_entry_kb, problems)
+        entry_paths.append(path)
+    media_names = frozenset(media)
+    for path in entry_paths:
+        entry = _read_entry(md, path, slug, zone, config.max_entry_kb, media_names, problems, cache)
         if entry is not None and (drafts or not entry.draft):
             entries.append(entry)
     for item in media:
@@ -356,8 +411,13 @@ def _read_story(
     )
 
 
-def read_site(content: Path, *, drafts: bool = False) -> tuple[Site, list[ContentWarning]]:
-    """Read and check everything under `content`; raise BuildError listing every mistake."""
+def read_site(
+    content: Path, *, drafts: bool = False, cache: ReadCache | None = None
+) -> tuple[Site, list[ContentWarning]]:
+    """Read and check everything under `content`; raise BuildError listing every mistake.
+
+    With a `cache` from an earlier read, unchanged entry files are not read again.
+    """
     problems = Problems()
     toml = content / "site.toml"
     if toml.exists() and not _inside(toml, content.resolve()):
@@ -376,7 +436,7 @@ def read_site(content: Path, *, drafts: bool = False) -> tuple[Site, list[Conten
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder) or folder.name.startswith("_"):
             continue
-        story = _read_story(md, folder, config, drafts, problems)
+        story = _read_story(md, folder, config, drafts, problems, cache)
         if story is not None:
             stories.append(story)
     if problems.errors:
