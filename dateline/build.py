@@ -7,6 +7,7 @@ anything is written, and the published folder is replaced only by a complete bui
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +27,22 @@ class BuildReport:
     files: int
     seconds: float
     warnings: tuple[ContentWarning, ...]
+    details: tuple[str, ...] = ()  # one line per story, for --verbose
 
 
-def build(content: Path, out: Path, *, drafts: bool = False, strict: bool = False) -> BuildReport:
+def build(
+    content: Path,
+    out: Path,
+    *,
+    drafts: bool = False,
+    strict: bool = False,
+    progress: Callable[[], object] | None = None,
+) -> BuildReport:
     """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
 
     `strict` also fails on warnings and on any broken internal link or anchor in the
-    output; either way the published folder is left as it was.
+    output; either way the published folder is left as it was. `progress` is called
+    once for each page rendered.
     """
     started = time.perf_counter()
     if not content.is_dir():
@@ -41,8 +51,9 @@ def build(content: Path, out: Path, *, drafts: bool = False, strict: bool = Fals
     site, warnings = read_site(content, drafts=drafts)
     if strict and warnings:
         raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
+    read_done = time.perf_counter()
     with staged(out) as output:
-        render_site(site, output)
+        render_site(site, output, progress)
         if strict and (broken := check_links(output.root, str(out))):
             raise BuildError(broken)
     return BuildReport(
@@ -51,4 +62,14 @@ def build(content: Path, out: Path, *, drafts: bool = False, strict: bool = Fals
         files=output.count,
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
+        details=(
+            f"read {len(site.stories)} stories in {read_done - started:.2f}s",
+            *(
+                f"  {s.slug}: {len(s.entries)} entries, {sum(len(e.boxes) for e in s.entries)} "
+                f"figure boxes, zone {s.zone.key}, {s.status}"
+                for s in site.stories
+            ),
+            f"rendered and wrote {output.count} files ({output.reused} unchanged) in "
+            f"{time.perf_counter() - read_done:.2f}s",
+        ),
     )

@@ -8,39 +8,205 @@ editor for a mistake in their files.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
 from .build import build
-from .errors import BuildError, UsageError
+from .errors import BuildError, ContentError, UsageError
+from .reader import read_site
 
-COMMANDS = ("build",)
+COMMANDS = ("build", "serve", "check", "new", "new-story")
+
+
+def _content(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), help="content folder (default: content)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py",
-        description="Build a dateline live-blog site from Markdown entries.",
+        description="dateline: build live-blog timelines from Markdown entries.",
+        epilog="With no command, 'build' runs.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
     b = sub.add_parser("build", help="build the site (the default command)")
-    b.add_argument(
-        "--content",
-        type=Path,
-        default=Path("content"),
-        help="content folder (default: content)",
-    )
+    _content(b)
     b.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     b.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     b.add_argument(
-        "--strict",
-        action="store_true",
-        help="also fail on warnings and on broken internal links or anchors",
+        "--strict", action="store_true", help="also fail on warnings and broken internal links"
     )
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+    b.add_argument("-v", "--verbose", action="store_true", help="print what each story produced")
+
+    s = sub.add_parser("serve", help="preview: build, serve, rebuild and reload on every save")
+    _content(s)
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    s.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    s.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    s.add_argument("--out", type=Path, help="folder to serve from (default: a temporary folder)")
+
+    c = sub.add_parser("check", help="check all content without writing anything")
+    _content(c)
+    c.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on warnings and on broken internal links in the pages it would write",
+    )
+
+    n = sub.add_parser("new", help="start a new entry in a story, timed now")
+    _content(n)
+    n.add_argument("story", help="the story's folder name")
+    n.add_argument("headline", help="the entry's headline")
+
+    ns = sub.add_parser("new-story", help="start a new story")
+    _content(ns)
+    ns.add_argument("slug", help="folder name, used in URLs: lowercase words and hyphens")
+    ns.add_argument("title", help="the story's headline")
     return parser
+
+
+def _print_errors(errors: Sequence[ContentError], tail: str) -> None:
+    for error in errors:
+        print(error, file=sys.stderr)
+    count = len(errors)
+    print(f"{count} error{'s' if count != 1 else ''}; {tail}", file=sys.stderr)
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm  # a bar only where someone watches it
+
+        bar = tqdm(unit=" pages", desc="Rendering", leave=False, mininterval=0.5, delay=1.0)
+        progress = bar.update
+    report = build(
+        args.content, args.out, drafts=args.drafts, strict=args.strict, progress=progress
+    )
+    if progress is not None:
+        bar.close()
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    if args.verbose:
+        for line in report.details:
+            print(line)
+    if not args.quiet:
+        print(
+            f"Built {_plural(report.stories, 'story', 'stories')}, "
+            f"{_plural(report.entries, 'entry', 'entries')}, "
+            f"{_plural(report.files, 'file')} into {args.out} in {report.seconds:.2f}s"
+        )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if not args.content.is_dir():
+        raise UsageError(f"content folder {args.content} not found")
+    if args.strict:
+        with tempfile.TemporaryDirectory(prefix="dateline-check-") as scratch:
+            report = build(args.content, Path(scratch) / "site", strict=True, drafts=True)
+        warnings = report.warnings
+    else:
+        _site, warnings = read_site(args.content, drafts=True)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    print(f"No errors in {args.content}.")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_entry
+
+    path = new_entry(args.content, args.story, args.headline, datetime.now(UTC))
+    print(path)
+    return 0
+
+
+def cmd_new_story(args: argparse.Namespace) -> int:
+    from .scaffold import new_story
+
+    print(new_story(args.content, args.slug, args.title))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .output import check_output
+    from .rebuild import Rebuilder, Result
+    from .server import State, make_server, watch_and_rebuild
+    from .theme import DEFAULT_THEME
+
+    content = args.content.resolve()
+    if not content.is_dir():
+        raise UsageError(f"content folder {args.content} not found")
+    if args.out is not None:
+        check_output(args.out, content)
+    out = args.out or Path(tempfile.mkdtemp(prefix="dateline-serve-"))
+
+    def report(result: Result) -> None:
+        if result.ok:
+            for warning in result.warnings:
+                print(warning, file=sys.stderr)
+            print(
+                f"Built in {result.seconds * 1000:.0f} ms: {_plural(result.rendered, 'page')} "
+                f"rendered, {_plural(result.written, 'file')} written",
+                flush=True,
+            )
+        else:
+            _print_errors(result.errors, "still serving the last good site")
+            sys.stderr.flush()
+
+    rebuilder = Rebuilder(content, out, drafts=args.drafts)
+    state = State()
+    first = rebuilder.build()
+    report(first)
+    state.publish(first)
+    stopping = threading.Event()
+    try:
+        server = make_server(out, state, args.host, args.port, stopping)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port"
+        ) from None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Serving on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    try:
+        watch_and_rebuild(rebuilder, [content, DEFAULT_THEME], state, stopping, report)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopping.set()
+        server.shutdown()
+        if args.out is None:
+            shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "check": cmd_check,
+    "new": cmd_new,
+    "new-story": cmd_new_story,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,18 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage message
         return int(exc.code or 0)
     try:
-        report = build(args.content, args.out, drafts=args.drafts, strict=args.strict)
+        return HANDLERS[args.command](args)
     except BuildError as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        count = len(exc.errors)
-        print(
-            f"{count} error{'s' if count != 1 else ''}; nothing was written",
-            file=sys.stderr,
-        )
+        _print_errors(exc.errors, "nothing was written")
         return 1
     except UsageError as exc:
-        print(f"build.py: error: {exc}", file=sys.stderr)
+        print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except jinja2.TemplateSyntaxError as exc:
         print(f"{exc.filename}:{exc.lineno}: template error: {exc.message}", file=sys.stderr)
@@ -75,13 +235,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"build.py: error: could not write the site: {exc}", file=sys.stderr)
         return 1
-    for warning in report.warnings:
-        print(warning, file=sys.stderr)
-    if not args.quiet:
-        print(
-            f"Built {report.stories} stor{'ies' if report.stories != 1 else 'y'}, "
-            f"{report.entries} entr{'ies' if report.entries != 1 else 'y'}, "
-            f"{report.files} files into {args.out} "
-            f"in {report.seconds:.2f}s"
-        )
-    return 0

@@ -9,6 +9,7 @@ overwritten, and so is any output folder that is, holds or sits inside the conte
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -49,7 +50,7 @@ class Output:
         self.root = root.resolve()
         self.previous = previous.resolve() if previous is not None else None
         self.count = 0
-        self.unchanged = 0
+        self.reused = 0  # files hard-linked from the previous build
 
     def _reuse(self, path: str, target: Path, same: Callable[[Path], bool]) -> bool:
         """Hard-link the previous build's file at `path` if `same` says it is unchanged."""
@@ -59,7 +60,7 @@ class Output:
         try:
             if old.is_file() and not old.is_symlink() and same(old):
                 os.link(old, target)
-                self.unchanged += 1
+                self.reused += 1
                 return True
         except OSError:  # no hard links on this filesystem: write a fresh copy
             pass
@@ -81,6 +82,10 @@ class Output:
             path, target, lambda old: old.stat().st_size == len(raw) and old.read_bytes() == raw
         ):
             target.write_bytes(raw)
+
+    def unchanged(self, path: str, data: str | bytes) -> None:
+        """Write `data`, which the caller knows is what it wrote last build."""
+        self.write(path, data)
 
     def copy(self, source: Path, path: str) -> None:
         """Copy a media or theme file into the output."""
@@ -110,3 +115,63 @@ def staged(out: Path) -> Iterator[Output]:
         out.rename(old)
     stage.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class LiveOutput(Output):
+    """Keeps a served folder up to date in place, for the dev server.
+
+    Only files whose bytes changed are written (each atomically, so a reader never sees
+    half a page), files a build no longer makes are removed, and pages the renderer
+    reused are not even compared. There is no staging: a build that fails on content
+    fails before rendering, so the folder always holds the last good site.
+    """
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        super().__init__(root)
+        self._known: dict[str, object] = {}  # path -> digest or source stat, last round
+        self._seen: set[str] = set()
+        self.written = 0
+
+    def begin(self) -> None:
+        self._seen = set()
+        self.count = self.written = 0
+
+    def _put(self, path: str, fingerprint: object, data: Callable[[], bytes]) -> None:
+        self._seen.add(path)
+        self.count += 1
+        if self._known.get(path) == fingerprint:
+            return
+        target = self._target(path)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data())
+        os.replace(temporary, target)
+        self._known[path] = fingerprint
+        self.written += 1
+
+    def write(self, path: str, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        self._put(path, hashlib.blake2b(raw, digest_size=16).digest(), lambda: raw)
+
+    def unchanged(self, path: str, data: str | bytes) -> None:
+        if path in self._known:
+            self._seen.add(path)
+            self.count += 1
+        else:
+            self.write(path, data)
+
+    def copy(self, source: Path, path: str) -> None:
+        stat = source.stat()
+        self._put(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), source.read_bytes)
+
+    def finish(self) -> None:
+        """Remove what the last build made and this one did not."""
+        for path in set(self._known) - self._seen:
+            del self._known[path]
+            target = self.root / path
+            target.unlink(missing_ok=True)
+            folder = target.parent
+            while folder != self.root and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent

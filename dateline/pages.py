@@ -69,6 +69,7 @@ class Renderer:
         self._where: dict[str, str] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
+        self.progress: Callable[[], object] | None = None  # called per page rendered
 
     # Template helpers -----------------------------------------------------------------
 
@@ -121,7 +122,7 @@ class Renderer:
         full_key = (template, key, self._site_key)
         cached = self._pages.get(file_path)
         if cached is not None and cached[0] == full_key:
-            html = cached[1]
+            self.out.unchanged(file_path, cached[1])
         else:
             base = self.site.config.base_url
             values = context()
@@ -135,7 +136,9 @@ class Renderer:
             )
             self._pages[file_path] = (full_key, html)
             self.rendered += 1
-        self.out.write(file_path, html)
+            if self.progress is not None:
+                self.progress()
+            self.out.write(file_path, html)
         if listed:
             self._sitemap.append((path, lastmod))
 
@@ -289,21 +292,23 @@ class Renderer:
         base = config.base_url
         key = (story.entries, _story_key(story), tuple(entry_notes.values()), self._site_key)
         cached = self._data.get(story.slug)
-        files: dict[str, str | bytes]
         if cached is not None and cached[0] == key:
-            files = cached[1]
-        else:
-            entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
-            files = {f"{story.path}figures.json": figures_json(story, metrics, entry_url)}
-            if base:
-                prefix = absolute(base, story.path)
+            for path, data in cached[1].items():
+                self.out.unchanged(path, data)
+            return
+        entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
+        files: dict[str, str | bytes] = {
+            f"{story.path}figures.json": figures_json(story, metrics, entry_url)
+        }
+        if base:
+            prefix = absolute(base, story.path)
 
-                def body(entry: Entry) -> str:
-                    return rebase(self._bodies[(entry.story, entry.slug)][2], prefix)
+            def body(entry: Entry) -> str:
+                return rebase(self._bodies[(entry.story, entry.slug)][2], prefix)
 
-                files[f"{story.path}feed.xml"] = atom_feed(self.site, story, body)
-                files[f"{story.path}feed.json"] = json_feed(self.site, story, body)
-            self._data[story.slug] = (key, files)
+            files[f"{story.path}feed.xml"] = atom_feed(self.site, story, body)
+            files[f"{story.path}feed.json"] = json_feed(self.site, story, body)
+        self._data[story.slug] = (key, files)
         for path, data in files.items():
             self.out.write(path, data)
 
@@ -339,6 +344,8 @@ class Renderer:
         out.write("robots.txt", robots(site.config.base_url))
 
 
-def render_site(site: Site, out: Output) -> None:
+def render_site(site: Site, out: Output, progress: Callable[[], object] | None = None) -> None:
     """Write every page, feed, data file and asset of `site` into `out` (a one-off build)."""
-    Renderer(site.content).render(site, out)
+    renderer = Renderer(site.content)
+    renderer.progress = progress
+    renderer.render(site, out)

@@ -436,6 +436,8 @@ def read_site(
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder) or folder.name.startswith("_"):
             continue
+        if not any(p.is_file() and not _is_hidden(p) for p in folder.rglob("*")):
+            continue  # an empty folder (git keeps none) is debris, not a story
         story = _read_story(md, folder, config, drafts, problems, cache)
         if story is not None:
             stories.append(story)

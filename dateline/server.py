@@ -1,0 +1,242 @@
+"""The editors' preview server: serve the output, rebuild on save, reload open pages.
+
+Standard library HTTP plus watchfiles for change events. Open pages keep a Server-Sent
+Events connection; after a rebuild they reload, and when content has mistakes they show
+an overlay with every `path:line: message` while the last good site stays served. The
+reload script is added to HTML as it is served; built files never contain it.
+
+It serves only files inside the output folder (no `..`, encoded or not, no NUL bytes,
+no symlinks out), answers only to the host names it was bound for (a page on another
+site cannot reach it through DNS rebinding), and sends no CORS headers.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import mimetypes
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import ContentError
+from .rebuild import Rebuilder, Result
+
+EVENTS = "/__dateline/events"
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+KEEPALIVE_SECONDS = 15
+
+RELOAD_SCRIPT = """<script>
+(function () {
+  var overlay = null;
+  function show(errors) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "dateline-errors";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;" +
+        "max-height:60vh;overflow:auto;background:#3b0008;color:#fff;padding:1rem 1.25rem;" +
+        "font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 16px rgba(0,0,0,.4)";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = "The site did not build. The page shows the last good version.";
+    overlay.appendChild(title);
+    var list = document.createElement("ul");
+    errors.forEach(function (e) {
+      var item = document.createElement("li");
+      item.textContent = e;
+      list.appendChild(item);
+    });
+    overlay.appendChild(list);
+  }
+  var version = null;
+  var source = new EventSource("/__dateline/events");
+  source.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.errors.length) { show(state.errors); version = state.version; return; }
+    if (version !== null && state.version !== version) { location.reload(); return; }
+    if (overlay) { overlay.remove(); overlay = null; }
+    version = state.version;
+  });
+})();
+</script>
+"""
+
+
+@dataclass
+class State:
+    """What open pages are told: a version that moves on each build, and current errors."""
+
+    version: int = 0
+    errors: list[str] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, result: Result) -> None:
+        with self.changed:
+            if result.ok and not self.errors and result.written == 0:
+                return  # nothing a reader could see changed
+            self.version += 1
+            self.errors = [str(e) for e in result.errors]
+            self.changed.notify_all()
+
+    def snapshot(self) -> str:
+        return json.dumps({"version": self.version, "errors": self.errors})
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Serves one folder safely, with the reload script and the event stream."""
+
+    root: Path
+    state: State
+    hosts: frozenset[str]
+    stopping: threading.Event
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a preview server that prints every request drowns the build messages
+
+    def _host_allowed(self) -> bool:
+        host = self.headers.get("Host", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name.lower() in self.hosts
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, extra: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, f"{status} {message}\n".encode(), "text/plain; charset=utf-8")
+
+    def _resolve(self, raw_path: str) -> Path | int | None:
+        """The file for a request path; None if missing; an HTTP status if refused."""
+        path = unquote(urlsplit(raw_path).path, errors="strict")
+        if "\0" in path or "\\" in path:
+            return 400
+        parts = [p for p in path.split("/") if p not in ("", ".")]
+        if ".." in parts:
+            return 400
+        target = self.root.joinpath(*parts)
+        try:
+            resolved = target.resolve()
+        except OSError:
+            return None
+        if not resolved.is_relative_to(self.root):
+            return None  # a symlink out of the folder: as if it were not there
+        if resolved.is_dir():
+            if not path.endswith("/"):
+                return 301
+            resolved = resolved / "index.html"
+        return resolved if resolved.is_file() else None
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        if not self._host_allowed():
+            self._error(400, "Unknown host")
+            return
+        if urlsplit(self.path).path == EVENTS:
+            self._events()
+            return
+        try:
+            found = self._resolve(self.path)
+        except UnicodeDecodeError:
+            found = 400
+        if found == 301:
+            location = urlsplit(self.path).path + "/"
+            self._send(301, b"", "text/plain", [("Location", location)])
+            return
+        if isinstance(found, int):
+            self._error(found, "Bad request")
+            return
+        status = 200
+        if found is None:
+            status, found = 404, self.root / "404.html"
+            if not found.is_file():
+                self._error(404, "Not found")
+                return
+        body = found.read_bytes()
+        content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if content_type == "text/html":
+            body = body.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
+        if content_type.startswith("text/") or content_type in (
+            "application/json",
+            "application/xml",
+        ):
+            content_type += "; charset=utf-8"
+        self._send(status, body, content_type)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = -1
+        try:
+            while not self.stopping.is_set():
+                with self.state.changed:
+                    if self.state.version == seen:
+                        self.state.changed.wait(KEEPALIVE_SECONDS)
+                    version, data = self.state.version, self.state.snapshot()
+                if version != seen:
+                    self.wfile.write(f"event: state\ndata: {data}\n\n".encode())
+                    seen = version
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(
+    root: Path, state: State, host: str, port: int, stopping: threading.Event
+) -> Server:
+    """An HTTP server for `root`; `host` is also accepted as a Host header name."""
+    hosts = LOCAL_HOSTS | {host.lower(), f"[{host.lower()}]"}
+    handler = type(
+        "BoundHandler",
+        (Handler,),
+        {"root": root.resolve(), "state": state, "hosts": hosts, "stopping": stopping},
+    )
+    return Server((host, port), handler)
+
+
+def watch_and_rebuild(
+    rebuilder: Rebuilder, paths: list[Path], state: State, stopping: threading.Event, report
+) -> None:
+    """Rebuild on every batch of file changes until `stopping` is set."""
+    from watchfiles import watch  # imported here: only the dev server needs it
+
+    for changes in watch(*paths, stop_event=stopping, debounce=1600, step=30, rust_timeout=500):
+        changed = {Path(p) for _, p in changes}
+        try:
+            result = rebuilder.build(changed)
+        except Exception as exc:  # a bug must not take the preview down mid-deadline
+            traceback.print_exc()
+            rebuilder.renderer = None  # start afresh next time
+            message = f"dateline: internal error: {exc!r} (please report it)"
+            result = Result((ContentError("dateline", 1, message),), (), 0, 0, 0, 0.0)
+        state.publish(result)
+        report(result)

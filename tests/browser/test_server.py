@@ -1,0 +1,176 @@
+"""The dev server, started for real: safe serving, live reload, errors shown in the page."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, write_tree
+
+SITE = 'title = "Desk"\nbase_url = "https://example.org/"\n'
+ENTRY = "---\ntime: 2022-03-02 10:00\ntitle: {title}\n---\nBody.\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE,
+            "s/_index.md": "---\ntitle: Story\n---\nIntro.\n",
+            "s/a.md": ENTRY.format(title="First headline"),
+        },
+    )
+    out = tmp_path / "served"
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--content",
+            str(content),
+            "--port",
+            str(port),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if "Serving on" in line:
+            break
+    else:
+        proc.kill()
+        pytest.fail("the server did not start")
+    yield content, out, port, proc
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def get(
+    port: int, path: str, host: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    conn.putheader("Host", host if host is not None else f"127.0.0.1:{port}")
+    for name, value in (headers or {}).items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def test_serves_pages_with_reload_script_only_when_served(server) -> None:
+    _content, out, port, _proc = server
+    status, headers, body = get(port, "/s/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"/__dateline/events" in body
+    assert b"/__dateline/events" not in (out / "s" / "index.html").read_bytes()
+    assert get(port, "/s")[0] == 301
+    assert get(port, "/static/style.css")[1]["Content-Type"] == "text/css; charset=utf-8"
+    status, _, body = get(port, "/no/such/page/")
+    assert status == 404 and b"Page not found" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../etc/passwd",
+        "/s/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/static/..%5c..%5c..%5cetc%5cpasswd",
+        "/index.html%00.txt",
+        "/%00",
+        "/%ff%fe",
+    ],
+)
+def test_traversal_is_refused(server, path: str) -> None:
+    _content, _out, port, _proc = server
+    status, _, body = get(port, path)
+    assert status in (400, 404), (path, status)
+    assert b"root:" not in body
+
+
+def test_symlink_out_of_the_folder_is_not_served(server, tmp_path: Path) -> None:
+    _content, out, port, _proc = server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    (out / "leak.txt").symlink_to(secret)
+    status, _, body = get(port, "/leak.txt")
+    assert status == 404 and b"root:" not in body
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "", "localhost.:80"]
+)
+def test_foreign_host_refused(server, host: str) -> None:
+    _content, _out, port, _proc = server
+    assert get(port, "/s/", host=host)[0] == 400
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost:{port}", "127.0.0.1:{port}", "[::1]:{port}", "LOCALHOST"]
+)
+def test_local_hosts_allowed_and_no_cors(server, host: str) -> None:
+    _content, _out, port, _proc = server
+    status, headers, _ = get(
+        port, "/s/", host=host.format(port=port), headers={"Origin": "https://evil.example"}
+    )
+    assert status == 200
+    assert not any(name.lower().startswith("access-control-") for name in headers)
+
+
+def test_edit_reaches_open_page_and_errors_show_in_it(browser, server) -> None:
+    content, _out, port, proc = server
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"http://127.0.0.1:{port}/s/a/")
+    assert page.locator("h1").inner_text() == "First headline"
+    page.wait_for_timeout(300)  # the event stream is connected
+    (content / "s" / "a.md").write_text(ENTRY.format(title="Second headline"))
+    page.wait_for_function(
+        "document.querySelector('h1').textContent === 'Second headline'", timeout=15_000
+    )
+
+    (content / "s" / "a.md").write_text(
+        "---\ntime: 2022-03-02 10:00\ntitle: Broken\npined: true\n---\n"
+    )
+    overlay = page.locator("#dateline-errors")
+    overlay.wait_for(state="visible", timeout=15_000)
+    assert "s/a.md:4: unknown key 'pined' (did you mean 'pinned'?)" in overlay.inner_text()
+    assert page.get_attribute("#dateline-errors", "role") == "alert"
+    assert page.locator("h1").inner_text() == "Second headline"  # the last good page stays
+    assert get(port, "/s/")[0] == 200  # and the server keeps serving
+    assert proc.poll() is None
+
+    (content / "s" / "a.md").write_text(ENTRY.format(title="Third headline"))
+    page.wait_for_function(
+        "document.querySelector('h1').textContent === 'Third headline'", timeout=15_000
+    )
+    assert page.locator("#dateline-errors").count() == 0
+    assert errors == []
+    page.close()

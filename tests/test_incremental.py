@@ -1,0 +1,140 @@
+"""Incremental rebuilds give byte-for-byte the output of a full build, after any change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dateline.build import build
+from dateline.rebuild import Rebuilder
+from tests.conftest import write_tree
+
+SITE = 'title = "Desk"\nbase_url = "https://example.org/live/"\nper_page = 3\n'
+
+
+def entry(i: int, title: str | None = None, extra: str = "", body: str = "") -> str:
+    return (
+        f"---\ntime: 2022-03-0{1 + i // 4} {10 + i % 4}:00\ntitle: {title or f'Entry {i}'}\n"
+        f"tags: [t{i % 3}]\n{extra}---\nBody of entry {i}. {body}\n"
+    )
+
+
+def box(value: str) -> str:
+    return f"\n```figures People who fled\nUN: {value}\nGov: about 5,000\n```\n"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    files = {
+        "site.toml": SITE,
+        "s/_index.md": "---\ntitle: Story\ntimezone: Europe/Kyiv\n---\nIntro.\n",
+    }
+    for i in range(8):
+        files[f"s/e{i}.md"] = entry(
+            i,
+            extra="key: true\n" if i % 3 == 0 else "",
+            body=box(f"{1000 + i},000") if i % 2 else "",
+        )
+    files["t/_index.md"] = "---\ntitle: Other\n---\n"
+    files["t/a.md"] = entry(0)
+    content = write_tree(tmp_path / "content", files)
+    rebuilder = Rebuilder(content.resolve(), tmp_path / "live")
+    assert rebuilder.build().ok
+    return content, rebuilder, tmp_path
+
+
+def full(content: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "full"
+    build(content, out)
+    return snapshot(out)
+
+
+def write(path: Path, text: str) -> set[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return {path.resolve()}
+
+
+def remove(path: Path) -> set[Path]:
+    path.unlink()
+    return {path.resolve()}
+
+
+def rename(old: Path, new: Path) -> set[Path]:
+    old.rename(new)
+    return {old.resolve(), new.resolve()}
+
+
+STEPS: dict[str, Callable[[Path], set[Path]]] = {
+    "edit a headline": lambda c: write(c / "s/e2.md", entry(2, "A new headline")),
+    "edit a figure (changes another entry's note)": lambda c: write(
+        c / "s/e3.md", entry(3, body=box("2,500,000"))
+    ),
+    "add an entry (pages shift)": lambda c: write(c / "s/e9.md", entry(9, extra="pinned: true\n")),
+    "delete an entry": lambda c: remove(c / "s/e1.md"),
+    "rename an entry": lambda c: rename(c / "s/e5.md", c / "s/renamed.md"),
+    "add media": lambda c: write(c / "s/map.svg", "<svg/>"),
+    "end the story": lambda c: write(
+        c / "s/_index.md", "---\ntitle: Story\ntimezone: Europe/Kyiv\nstatus: ended\n---\nIntro.\n"
+    ),
+    "change the story's zone": lambda c: write(
+        c / "s/_index.md", "---\ntitle: Story\ntimezone: Asia/Tokyo\n---\nIntro.\n"
+    ),
+    "change site settings": lambda c: write(
+        c / "site.toml", SITE.replace("per_page = 3", "per_page = 2")
+    ),
+    "override a template": lambda c: write(
+        c / "_theme/templates/tag.html",
+        '{% extends "base.html" %}{% block main %}<h1>Tag {{ tag.name }}</h1>{% endblock %}',
+    ),
+    "edit the override": lambda c: write(
+        c / "_theme/templates/tag.html",
+        '{% extends "base.html" %}{% block main %}<h1>Topic: {{ tag.name }}</h1>{% endblock %}',
+    ),
+    "remove the override": lambda c: remove(c / "_theme/templates/tag.html"),
+    "remove a whole story": lambda c: {*remove(c / "t/a.md"), *remove(c / "t/_index.md")},
+}
+
+
+def test_incremental_equals_full_after_every_kind_of_change(site) -> None:
+    content, rebuilder, tmp_path = site
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
+    for name, step in STEPS.items():
+        changed = step(content)
+        result = rebuilder.build(changed)
+        assert result.ok, (name, result.errors)
+        assert snapshot(tmp_path / "live") == full(content, tmp_path), name
+
+
+def test_one_edit_rerenders_only_what_shows_it(site) -> None:
+    content, rebuilder, _tmp_path = site
+    result = rebuilder.build(write(content / "s/e0.md", entry(0, "Edited oldest entry")))
+    # The entry's page, the archive page that shows it, its tag page and the feeds;
+    # not the other entries' pages, the other story or the front page.
+    assert result.rendered <= 4, result
+    assert 0 < result.written <= 8
+    unchanged = rebuilder.build(set())
+    assert (unchanged.rendered, unchanged.written) == (0, 0)
+
+
+def test_errors_keep_the_last_good_output(site) -> None:
+    content, rebuilder, tmp_path = site
+    before = snapshot(tmp_path / "live")
+    result = rebuilder.build(write(content / "s/e2.md", "---\ntitle: x\ntime: later\n---\n"))
+    assert not result.ok
+    assert [str(e).split(": ", 1)[1] for e in result.errors] == [
+        "'time': cannot read 'later' as a time; write it like '2022-03-02 14:05'"
+    ]
+    assert snapshot(tmp_path / "live") == before
+    assert rebuilder.build(write(content / "s/e2.md", entry(2, "Fixed"))).ok
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
