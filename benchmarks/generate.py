@@ -15,13 +15,52 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-WORDS = (
-    "officials said the city overnight shelling residents forces talks border aid "
-    "convoy hospital power water supplies ceasefire corridor minister statement "
-    "reports confirmed unverified according regional governor damage evacuation "
-    "emergency services spokesperson agency sanctions embassy parliament vote "
-    "negotiators delegation frontline villages infrastructure bridge railway station"
-).split()
+WORDS = [
+    "officials",
+    "said",
+    "the",
+    "city",
+    "overnight",
+    "shelling",
+    "residents",
+    "forces",
+    "talks",
+    "border",
+    "aid",
+    "convoy",
+    "hospital",
+    "power",
+    "water",
+    "supplies",
+    "ceasefire",
+    "corridor",
+    "minister",
+    "statement",
+    "reports",
+    "confirmed",
+    "unverified",
+    "according",
+    "regional",
+    "governor",
+    "damage",
+    "evacuation",
+    "emergency",
+    "services",
+    "spokesperson",
+    "agency",
+    "sanctions",
+    "embassy",
+    "parliament",
+    "vote",
+    "negotiators",
+    "delegation",
+    "frontline",
+    "villages",
+    "infrastructure",
+    "bridge",
+    "railway",
+    "station",
+]
 TAGS = ["kharkiv", "kyiv", "diplomacy", "refugees", "sanctions", "casualties", "energy", "video"]
 METRICS = [
     ("People who fled the country", ["UN refugee agency", "Interior ministry"], 600_000, 25_000),
@@ -67,7 +106,7 @@ def entry_text(rng: random.Random, index: int, when: datetime) -> str:
     if index % 4 == 0:
         paragraphs.insert(1, figure_box(rng, index))
     return (
-        f"---\ntime: {when:%Y-%m-%d %H:%M}\ntitle: \"{title} {index}\"\ntags: [{tags}]\n"
+        f'---\ntime: {when:%Y-%m-%d %H:%M}\ntitle: "{title} {index}"\ntags: [{tags}]\n'
         f"author: Live desk\n{extra}---\n" + "\n\n".join(paragraphs) + "\n"
     )
 
@@ -86,7 +125,7 @@ def generate(root: Path, entries: int, stories: int = 3, seed: int = 1) -> Path:
         folder = content / f"story-{number + 1}"
         folder.mkdir(exist_ok=True)
         (folder / "_index.md").write_text(
-            f"---\ntitle: \"Story {number + 1}: live updates\"\ntimezone: Europe/Kyiv\n"
+            f'---\ntitle: "Story {number + 1}: live updates"\ntimezone: Europe/Kyiv\n'
             f"summary: A synthetic story of {size} entries.\n---\n{paragraph(rng)}\n"
         )
         start = datetime(2022, 2, 24, 5, 0)

@@ -7,6 +7,7 @@ mistake at once; the command line turns them into output and an exit status in o
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +48,16 @@ class UsageError(Exception):
     """Wrong use of the command line or of folders (exit status 2)."""
 
 
+@functools.cache
+def _cwd() -> Path:
+    return Path.cwd().resolve()
+
+
 def display_path(path: Path) -> str:
     """Show a path as the editor knows it: relative to where they ran the build."""
+    if not path.is_absolute():
+        return str(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(_cwd()))
     except ValueError:
         return str(path)

@@ -7,8 +7,9 @@ in. Absolute URLs exist only when the site has a `base_url`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -20,21 +21,16 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 DESCRIPTION_LIMIT = 200
 
 
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def plain_text(html: str) -> str:
-    """The readable text of rendered HTML, whitespace folded (figure boxes left out)."""
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    return " ".join(" ".join(collector.parts).split())
+    """The readable text of HTML dateline rendered, whitespace folded (boxes left out).
+
+    A tag pattern is enough here because this HTML comes from markdown-it or nh3, which
+    escape every `<` and `>` outside tags; it is not a parser for arbitrary HTML.
+    """
+    return " ".join(unescape(_TAG.sub(" ", html)).split())
 
 
 def describe(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -97,8 +93,9 @@ def story_jsonld(
     `modified` is the page's own last change, so a full archive page keeps its bytes
     while newer entries arrive on the front page.
     """
-    first = min((e.time for e in story.entries), key=datetime.timestamp, default=None)
-    last = max((e.time for e in story.entries), key=datetime.timestamp, default=None)
+    # Entries are newest first: the ends of the tuple are the coverage's ends.
+    first = story.entries[-1].time if story.entries else None
+    last = story.entries[0].time if story.entries else None
     return _without_none(
         {
             "@context": "https://schema.org",

@@ -51,6 +51,7 @@ class Output:
         self.previous = previous.resolve() if previous is not None else None
         self.count = 0
         self.reused = 0  # files hard-linked from the previous build
+        self._folders: set[Path] = set()
 
     def _reuse(self, path: str, target: Path, same: Callable[[Path], bool]) -> bool:
         """Hard-link the previous build's file at `path` if `same` says it is unchanged."""
@@ -67,10 +68,19 @@ class Output:
         return False
 
     def _target(self, path: str) -> Path:
-        target = (self.root / path).resolve()
-        if not target.is_relative_to(self.root):
+        """The file for site path `path`, its folder made; never outside the root.
+
+        Output paths are built from slugs, so a plain check of their parts suffices
+        (no symlinks can exist in a folder this build made).
+        """
+        parts = path.split("/")
+        if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
             raise ValueError(f"output path {path!r} leaves the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self.root.joinpath(*parts)
+        folder = target.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
         return target
 
     def write(self, path: str, data: str | bytes) -> None:

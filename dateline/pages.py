@@ -61,10 +61,13 @@ class Renderer:
     def __init__(self, content: Path) -> None:
         self.dirs = theme_dirs(content)
         self.env = make_env(self.dirs)
-        self.env.globals.update(entry_body=self._entry_body, entry_link=self._entry_link)
+        self.env.globals.update(
+            entry_body=self._entry_body, entry_link=self._entry_link, article=self._article
+        )
         self._box = self.env.get_template("figures.html")
         self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
         self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
+        self._articles: dict[tuple[str, str], tuple[object, str]] = {}
         self._data: dict[str, tuple[object, dict[str, str | bytes]]] = {}  # story -> feeds
         self._where: dict[str, str] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
@@ -85,6 +88,25 @@ class Renderer:
         page = self._where.get(entry.slug, entry.path)
         here = relative(context["page_path"], page)
         return f"{'' if here == './' else here}#{entry.anchor}"
+
+    @jinja2.pass_context
+    def _article(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
+        """An entry as the timeline shows it: rendered once per entry, then rebased.
+
+        The theme's `entry_article` macro runs with the story folder as its page; a page
+        elsewhere only prefixes the article's relative links.
+        """
+        story = context["story"]
+        key = (entry, self._bodies[(entry.story, entry.slug)][1], _story_key(story))
+        cached = self._articles.get((entry.story, entry.slug))
+        if cached is None or cached[0] != key:
+            macros = self.env.get_template("macros.html").make_module(
+                {"page_path": f"{story.path}index.html", "site": self.site}
+            )
+            cached = (key, str(macros.entry_article(entry, story)))
+            self._articles[(entry.story, entry.slug)] = cached
+        prefix = relative(context["page_path"], story.path)
+        return Markup(cached[1] if prefix == "./" else rebase(cached[1], prefix))
 
     def _body(self, entry: Entry, notes: Notes) -> str:
         """The entry body with its figure boxes, links relative to the story folder."""

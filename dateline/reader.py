@@ -7,6 +7,7 @@ editor sees all problems of a build at once and a failed build never writes a by
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -86,6 +87,26 @@ class ReadCache:
 
 def _is_hidden(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith("~")
+
+
+def _files(folder: Path) -> list[tuple[Path, bool]]:
+    """Every non-hidden file under `folder`, sorted, each with whether it is a symlink.
+
+    One scandir walk (no per-file stat or resolve): stories hold thousands of files.
+    Symlinked folders are not descended into, so only symlinked files need a check.
+    """
+    found: list[tuple[Path, bool]] = []
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if _is_hidden(Path(entry.name)):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                elif entry.is_file():
+                    found.append((Path(entry.path), entry.is_symlink()))
+    return sorted(found)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -300,6 +321,7 @@ def _read_story(
     drafts: bool,
     problems: Problems,
     cache: ReadCache | None,
+    files: list[tuple[Path, bool]],
 ) -> Story | None:
     slug = folder.name
     root = folder.parent.resolve()
@@ -340,11 +362,9 @@ def _read_story(
     entry_paths: list[Path] = []
     owners: dict[str, str] = {}
     media: list[Path] = []
-    for path in sorted(folder.rglob("*")):
+    for path, is_link in files:
         relative = path.relative_to(folder)
-        if any(_is_hidden(Path(part)) for part in relative.parts) or not path.is_file():
-            continue
-        if not _inside(path, root):
+        if is_link and not _inside(path, root):
             problems.error(
                 display_path(path), 1, "links to a file outside the content folder; copy it in"
             )
@@ -436,9 +456,10 @@ def read_site(
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder) or folder.name.startswith("_"):
             continue
-        if not any(p.is_file() and not _is_hidden(p) for p in folder.rglob("*")):
+        files = _files(folder)
+        if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
-        story = _read_story(md, folder, config, drafts, problems, cache)
+        story = _read_story(md, folder, config, drafts, problems, cache, files)
         if story is not None:
             stories.append(story)
     if problems.errors:

@@ -31,16 +31,21 @@ def is_safe_url(url: str) -> bool:
 def relative(from_page: str, target: str) -> str:
     """Link from the page at site path `from_page` to site path `target`.
 
-    Site paths have no leading slash; a target ending in '/' is a folder's index.
+    Site paths have no leading slash and no `.` or `..` parts; a target ending in '/'
+    is a folder's index. (Pure string work: this runs for every link of every page.)
     """
-    start = posixpath.dirname(from_page) or "."
-    if target in ("", "/"):
-        rel = posixpath.relpath(".", start)
-        return "./" if rel == "." else rel + "/"
-    rel = posixpath.relpath(target.rstrip("/") or ".", start)
-    if target.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+    here = from_page.split("/")[:-1]
+    folder = target.endswith("/") or target == ""
+    there = [part for part in target.split("/") if part]
+    common = 0
+    for a, b in zip(here, there, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
+    if not parts:
+        return "./" if folder else posixpath.basename(target)
+    return "/".join(parts) + ("/" if folder else "")
 
 
 def absolute(base_url: str, target: str) -> str:

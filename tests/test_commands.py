@@ -11,7 +11,9 @@ from tests.conftest import SITE_TOML, entry, run_cli, write_tree
 
 
 def test_new_story_then_new_entry_builds(tmp_path: Path) -> None:
-    content = write_tree(tmp_path / "content", {"site.toml": SITE_TOML + 'timezone = "Asia/Tokyo"\n'})
+    content = write_tree(
+        tmp_path / "content", {"site.toml": SITE_TOML + 'timezone = "Asia/Tokyo"\n'}
+    )
     made = run_cli("new-story", "storm-eunice", "Storm Eunice: live", "--content", content)
     assert made.code == 0, made.stderr
     index = content / "storm-eunice" / "_index.md"
@@ -23,9 +25,13 @@ def test_new_story_then_new_entry_builds(tmp_path: Path) -> None:
     path = Path(result.stdout.strip())
     assert path.parent == content / "storm-eunice"
     text = path.read_text()
-    match = re.fullmatch(r'---\ntime: (\S+ \S+)\ntitle: "Winds of 122 mph: \\"record\\""\n---\n\n', text)
+    match = re.fullmatch(
+        r'---\ntime: (\S+ \S+)\ntitle: "Winds of 122 mph: \\"record\\""\n---\n\n', text
+    )
     assert match, text
-    written = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+    written = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(
+        tzinfo=ZoneInfo("Asia/Tokyo")
+    )
     assert before - timedelta(minutes=1) <= written <= datetime.now(UTC)  # now, in the site's zone
     again = run_cli("new", "storm-eunice", 'Winds of 122 mph: "record"', "--content", content)
     assert Path(again.stdout.strip()) != path  # never overwrites
@@ -35,7 +41,10 @@ def test_new_story_then_new_entry_builds(tmp_path: Path) -> None:
 
 
 def test_new_uses_the_story_zone(tmp_path: Path) -> None:
-    content = write_tree(tmp_path / "content", {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\ntimezone: America/Chicago\n---\n"})
+    content = write_tree(
+        tmp_path / "content",
+        {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\ntimezone: America/Chicago\n---\n"},
+    )
     path = Path(run_cli("new", "s", "Hello", "--content", content).stdout.strip())
     written = re.search(r"time: (.+)", path.read_text()).group(1)
     now_there = datetime.now(ZoneInfo("America/Chicago")).replace(tzinfo=None)
@@ -43,7 +52,9 @@ def test_new_uses_the_story_zone(tmp_path: Path) -> None:
 
 
 def test_new_and_new_story_usage_errors(tmp_path: Path) -> None:
-    content = write_tree(tmp_path / "content", {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n"})
+    content = write_tree(
+        tmp_path / "content", {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n"}
+    )
     assert run_cli("new-story", "Bad Slug", "T", "--content", content).code == 2
     exists = run_cli("new-story", "s", "Again", "--content", content)
     assert exists.code == 2 and "already exists" in exists.stderr
@@ -53,7 +64,10 @@ def test_new_and_new_story_usage_errors(tmp_path: Path) -> None:
 
 
 def test_check_writes_nothing_and_reports_everything(tmp_path: Path) -> None:
-    content = write_tree(tmp_path / "content", {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n", "s/a.md": entry()})
+    content = write_tree(
+        tmp_path / "content",
+        {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n", "s/a.md": entry()},
+    )
     ok = run_cli("check", "--content", content, cwd=tmp_path)
     assert ok.code == 0 and ok.stdout.strip() == f"No errors in {content}."
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
@@ -61,25 +75,44 @@ def test_check_writes_nothing_and_reports_everything(tmp_path: Path) -> None:
     bad = run_cli("check", "--content", content, cwd=tmp_path)
     assert bad.code == 1
     # Paths are shown relative to where the editor runs the command.
-    assert bad.stderr.splitlines()[0] == "content/s/b.md:3: 'time': cannot read 'soon' as a time; write it like '2022-03-02 14:05'"
+    assert (
+        bad.stderr.splitlines()[0]
+        == "content/s/b.md:3: 'time': cannot read 'soon' as a time; write it like '2022-03-02 14:05'"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
 
 
 def test_check_strict_fails_on_warnings_and_broken_links(tmp_path: Path) -> None:
-    content = write_tree(tmp_path / "content", {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n", "s/a.md": entry(body="![](pic.png)"), "s/pic.png": b"png"})
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": "---\ntitle: S\n---\n",
+            "s/a.md": entry(body="![](pic.png)"),
+            "s/pic.png": b"png",
+        },
+    )
     assert run_cli("check", "--content", content).code == 0  # a warning alone passes
     strict = run_cli("check", "--strict", "--content", content)
     assert strict.code == 1
-    assert strict.stderr.splitlines()[0] == f"{content / 's/a.md'}:5: image 'pic.png' has no alt text"
+    assert (
+        strict.stderr.splitlines()[0] == f"{content / 's/a.md'}:5: image 'pic.png' has no alt text"
+    )
     (content / "s" / "a.md").write_text(entry(body="![A map](pic.png) [gone](../nowhere/)"))
     linked = run_cli("check", "--strict", "--content", content)
     assert linked.code == 1 and "broken link '../../nowhere/': no such file" in linked.stderr
 
 
 def test_build_summary_quiet_and_verbose(tmp_path: Path) -> None:
-    content = write_tree(tmp_path / "content", {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n", "s/a.md": entry()})
+    content = write_tree(
+        tmp_path / "content",
+        {"site.toml": SITE_TOML, "s/_index.md": "---\ntitle: S\n---\n", "s/a.md": entry()},
+    )
     normal = run_cli("--content", content, "--out", tmp_path / "site")
-    assert re.fullmatch(rf"Built 1 story, 1 entry, \d+ files into {re.escape(str(tmp_path / 'site'))} in \d+\.\d\ds\n", normal.stdout)
+    assert re.fullmatch(
+        rf"Built 1 story, 1 entry, \d+ files into {re.escape(str(tmp_path / 'site'))} in \d+\.\d\ds\n",
+        normal.stdout,
+    )
     assert run_cli("--content", content, "--out", tmp_path / "site", "-q").stdout == ""
     verbose = run_cli("--content", content, "--out", tmp_path / "site", "--verbose").stdout
     assert "  s: 1 entries, 0 figure boxes, zone UTC, live" in verbose
