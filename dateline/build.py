@@ -6,6 +6,7 @@ anything is written, and the published folder is replaced only by a complete bui
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,23 +38,26 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     progress: Callable[[], object] | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
 
     `strict` also fails on warnings and on any broken internal link or anchor in the
     output; either way the published folder is left as it was. `progress` is called
-    once for each page rendered.
+    once for each page rendered. `jobs` worker processes share large builds (default:
+    one per core); the output is the same whatever their number.
     """
+    jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     if not content.is_dir():
         raise UsageError(f"content folder {content} not found")
     check_output(out, content)
-    site, warnings = read_site(content, drafts=drafts)
+    site, warnings = read_site(content, drafts=drafts, jobs=jobs)
     if strict and warnings:
         raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
     read_done = time.perf_counter()
     with staged(out) as output:
-        render_site(site, output, progress)
+        render_site(site, output, progress, jobs)
         if strict and (broken := check_links(output.root, str(out))):
             raise BuildError(broken)
     return BuildReport(

@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--strict", action="store_true", help="also fail on warnings and broken internal links"
     )
+    b.add_argument(
+        "-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)"
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
     b.add_argument("-v", "--verbose", action="store_true", help="print what each story produced")
 
@@ -96,10 +99,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm  # a bar only where someone watches it
 
+        tqdm.monitor_interval = 0  # no monitor thread: builds fork worker processes
         bar = tqdm(unit=" pages", desc="Rendering", leave=False, mininterval=0.5, delay=1.0)
         progress = bar.update
     report = build(
-        args.content, args.out, drafts=args.drafts, strict=args.strict, progress=progress
+        args.content,
+        args.out,
+        drafts=args.drafts,
+        strict=args.strict,
+        progress=progress,
+        jobs=args.jobs,
     )
     if progress is not None:
         bar.close()

@@ -13,6 +13,8 @@ so comparing them is cheap.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -68,18 +70,21 @@ class Renderer:
         self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
         self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
         self._articles: dict[tuple[str, str], tuple[object, str]] = {}
+        self._notes: dict[tuple[str, str], Notes] = {}
         self._data: dict[str, tuple[object, dict[str, str | bytes]]] = {}  # story -> feeds
         self._where: dict[str, str] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
+        self.share = (0, 1)  # (this worker, number of workers) writing one output
+        self._slot = 0
 
     # Template helpers -----------------------------------------------------------------
 
     @jinja2.pass_context
     def _entry_body(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
         prefix = relative(context["page_path"], f"{entry.story}/")
-        html = self._bodies[(entry.story, entry.slug)][2]
+        html = self.body(entry)
         return Markup(html if prefix == "./" else rebase(html, prefix))
 
     @jinja2.pass_context
@@ -97,7 +102,7 @@ class Renderer:
         elsewhere only prefixes the article's relative links.
         """
         story = context["story"]
-        key = (entry, self._bodies[(entry.story, entry.slug)][1], _story_key(story))
+        key = (entry, self._notes[(entry.story, entry.slug)], _story_key(story))
         cached = self._articles.get((entry.story, entry.slug))
         if cached is None or cached[0] != key:
             macros = self.env.get_template("macros.html").make_module(
@@ -108,8 +113,13 @@ class Renderer:
         prefix = relative(context["page_path"], story.path)
         return Markup(cached[1] if prefix == "./" else rebase(cached[1], prefix))
 
-    def _body(self, entry: Entry, notes: Notes) -> str:
-        """The entry body with its figure boxes, links relative to the story folder."""
+    def body(self, entry: Entry) -> str:
+        """The entry body with its figure boxes, links relative to the story folder.
+
+        Made when first needed: a worker that renders none of an entry's pages never
+        renders its boxes.
+        """
+        notes = self._notes[(entry.story, entry.slug)]
         cached = self._bodies.get((entry.story, entry.slug))
         if cached is not None and cached[0] == entry and cached[1] == notes:
             return cached[2]
@@ -128,7 +138,7 @@ class Renderer:
         self,
         template: str,
         path: str,
-        key: object,
+        key: object | Callable[[], object],
         context: Callable[[], dict[str, object]],
         *,
         lastmod: datetime | None = None,
@@ -141,6 +151,12 @@ class Renderer:
         sitemap with `lastmod`.
         """
         file_path = path + "index.html" if path.endswith("/") or not path else path
+        if listed:
+            self._sitemap.append((path, lastmod))
+        if not self._mine():
+            return
+        if callable(key):  # a key that costs something to make is made only when needed
+            key = key()
         full_key = (template, key, self._site_key)
         cached = self._pages.get(file_path)
         if cached is not None and cached[0] == full_key:
@@ -161,8 +177,16 @@ class Renderer:
             if self.progress is not None:
                 self.progress()
             self.out.write(file_path, html)
-        if listed:
-            self._sitemap.append((path, lastmod))
+
+    def _mine(self) -> bool:
+        """Whether this process writes the next file, when several share a build.
+
+        Every worker walks the whole site (cheap bookkeeping) and takes every n-th file,
+        so the output is the same whatever the number of workers.
+        """
+        self._slot += 1
+        worker, workers = self.share
+        return (self._slot - 1) % workers == worker
 
     def story(self, story: Story) -> None:
         config = self.site.config
@@ -182,8 +206,7 @@ class Renderer:
             )
 
         entry_notes = {e.slug: notes(e) for e in story.entries}
-        for entry in story.entries:
-            self._body(entry, entry_notes[entry.slug])
+        self._notes.update({(story.slug, slug): n for slug, n in entry_notes.items()})
         texts: dict[str, str] = {}
 
         def text(entry: Entry) -> str:
@@ -225,7 +248,8 @@ class Renderer:
         for tag in tags:
             self.tag(story, tag, common)
         for media in story.media:
-            self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
+            if self._mine():
+                self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
         self.data_files(story, metrics, entry_notes)
 
     def timeline(
@@ -239,7 +263,6 @@ class Renderer:
     ) -> None:
         front = timeline.number == 0
         modified = story.modified if front else _newest(timeline.entries)
-        bodies = tuple(self._bodies[(e.story, e.slug)][2] for e in timeline.entries)
         # JSON-LD's coverage times: the story's first entry, and its last once ended.
         coverage = (
             story.entries[-1].time if story.entries else None,
@@ -251,7 +274,7 @@ class Renderer:
                 story.standfirst_html,
                 modified,
                 pinned,
-                tuple(self._bodies[(e.story, e.slug)][2] for e in pinned),
+                tuple(self._notes[(e.story, e.slug)] for e in pinned),
                 tuple((e, self._where.get(e.slug)) for e in key_entries),
                 tuple((m.slug, m.name, len(m.claims)) for m in common["metrics"]),  # type: ignore[attr-defined]
                 tuple((t.name, t.path) for t in common["tags"]),  # type: ignore[attr-defined]
@@ -260,7 +283,13 @@ class Renderer:
         self.page(
             "story.html",
             timeline.path,
-            (timeline, bodies, _story_key(story), coverage, extra),
+            lambda: (
+                timeline,
+                tuple(self._notes[(e.story, e.slug)] for e in timeline.entries),
+                _story_key(story),
+                coverage,
+                extra,
+            ),
             lambda: {
                 "meta": {
                     "description": description,
@@ -310,6 +339,8 @@ class Renderer:
         self, story: Story, metrics: tuple[Metric, ...], entry_notes: dict[str, Notes]
     ) -> None:
         """figures.json and the feeds: whole-story files, reused while the story is unchanged."""
+        if not self._mine():
+            return
         config = self.site.config
         base = config.base_url
         key = (story.entries, _story_key(story), tuple(entry_notes.values()), self._site_key)
@@ -326,7 +357,7 @@ class Renderer:
             prefix = absolute(base, story.path)
 
             def body(entry: Entry) -> str:
-                return rebase(self._bodies[(entry.story, entry.slug)][2], prefix)
+                return rebase(self.body(entry), prefix)
 
             files[f"{story.path}feed.xml"] = atom_feed(self.site, story, body)
             files[f"{story.path}feed.json"] = json_feed(self.site, story, body)
@@ -339,9 +370,11 @@ class Renderer:
         self.site, self.out = site, out
         self._site_key = site.config
         self._sitemap = []
+        self._slot = 0
         self.rendered = 0
         for source, path in static_files(self.dirs):
-            out.copy(source, path)
+            if self._mine():
+                out.copy(source, path)
         for story in site.stories:
             self.story(story)
         stories = sorted(
@@ -361,13 +394,51 @@ class Renderer:
             lastmod=stories[0].modified if stories else None,
         )
         self.page("404.html", "404.html", (), dict, listed=False)
-        if site.config.base_url:
+        if self._mine() and site.config.base_url:
             out.write("sitemap.xml", sitemap(site.config.base_url, self._sitemap))
-        out.write("robots.txt", robots(site.config.base_url))
+        if self._mine():
+            out.write("robots.txt", robots(site.config.base_url))
 
 
-def render_site(site: Site, out: Output, progress: Callable[[], object] | None = None) -> None:
-    """Write every page, feed, data file and asset of `site` into `out` (a one-off build)."""
+# What forked render workers inherit: (site, staging folder, previous output, workers).
+_SHARED: tuple[Site, Path, Path | None, int] | None = None
+PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
+
+
+def _render_share(worker: int) -> tuple[int, int, int]:
+    assert _SHARED is not None
+    site, root, previous, workers = _SHARED
+    out = Output(root, previous)
+    renderer = Renderer(site.content)
+    renderer.share = (worker, workers)
+    renderer.render(site, out)
+    return out.count, out.reused, renderer.rendered
+
+
+def render_site(
+    site: Site, out: Output, progress: Callable[[], object] | None = None, jobs: int = 1
+) -> None:
+    """Write every page, feed, data file and asset of `site` into `out` (a one-off build).
+
+    With `jobs` > 1 and a large site, forked worker processes each render and write
+    every n-th file; the bytes written are the same as with one process.
+    """
+    global _SHARED
     renderer = Renderer(site.content)
     renderer.progress = progress
-    renderer.render(site, out)
+    entries = sum(len(story.entries) for story in site.stories)
+    workers = max(1, min(jobs, os.cpu_count() or 1))
+    if workers == 1 or entries < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        renderer.render(site, out)
+        return
+    _SHARED = (site, out.root, out.previous, workers)
+    try:
+        with mp.get_context("fork").Pool(workers - 1) as pool:
+            others = pool.map_async(_render_share, range(1, workers))
+            renderer.share = (0, workers)
+            renderer.render(site, out)
+            for count, reused, _rendered in others.get():
+                out.count += count
+                out.reused += reused
+    finally:
+        _SHARED = None

@@ -7,6 +7,7 @@ editor sees all problems of a build at once and a failed build never writes a by
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -237,6 +238,49 @@ def _read_entry(
     return entry
 
 
+# What forked reader workers inherit: the parser and the story's reading settings.
+_SHARED: tuple[MarkdownIt, str, ZoneInfo, int, frozenset[Path]] | None = None
+PARALLEL_FROM = 300  # entry files; fewer are read faster in one process
+
+
+def _read_one(path: Path) -> tuple[Entry | None, Problems]:
+    assert _SHARED is not None
+    md, story, zone, max_kb, media = _SHARED
+    own = Problems()
+    return _read_entry(md, path, story, zone, max_kb, media, own, None), own
+
+
+def _read_entries(
+    md: MarkdownIt,
+    paths: list[Path],
+    story: str,
+    zone: ZoneInfo,
+    max_kb: int,
+    media: frozenset[Path],
+    cache: ReadCache | None,
+    jobs: int,
+) -> list[tuple[Entry | None, Problems]]:
+    """Read entry files, in forked workers when there are many and no cache is kept.
+
+    Results come back in the order of `paths`, so the site read is the same either way.
+    """
+    global _SHARED
+    workers = max(1, min(jobs, os.cpu_count() or 1))
+    parallel = workers > 1 and cache is None and len(paths) >= PARALLEL_FROM
+    if not parallel or "fork" not in mp.get_all_start_methods():
+        results = []
+        for path in paths:
+            own = Problems()
+            results.append((_read_entry(md, path, story, zone, max_kb, media, own, cache), own))
+        return results
+    _SHARED = (md, story, zone, max_kb, media)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            return pool.map(_read_one, paths, chunksize=max(16, len(paths) // (workers * 8)))
+    finally:
+        _SHARED = None
+
+
 def _read_entry_file(
     md: MarkdownIt, path: Path, story: str, zone: ZoneInfo, max_kb: int, problems: Problems
 ) -> Entry | None:
@@ -322,6 +366,7 @@ def _read_story(
     problems: Problems,
     cache: ReadCache | None,
     files: list[tuple[Path, bool]],
+    jobs: int = 1,
 ) -> Story | None:
     slug = folder.name
     root = folder.parent.resolve()
@@ -432,7 +477,7 @@ def _read_story(
 
 
 def read_site(
-    content: Path, *, drafts: bool = False, cache: ReadCache | None = None
+    content: Path, *, drafts: bool = False, cache: ReadCache | None = None, jobs: int = 1
 ) -> tuple[Site, list[ContentWarning]]:
     """Read and check everything under `content`; raise BuildError listing every mistake.
 
@@ -459,7 +504,7 @@ def read_site(
         files = _files(folder)
         if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
-        story = _read_story(md, folder, config, drafts, problems, cache, files)
+        story = _read_story(md, folder, config, drafts, problems, cache, files, jobs)
         if story is not None:
             stories.append(story)
     if problems.errors:
