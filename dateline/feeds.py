@@ -3,14 +3,20 @@
 Atom is produced by feedgen, which handles the XML escaping and element order that
 feed readers are picky about; JSON Feed is a plain JSON document. Both need absolute
 URLs, so they exist only when the site has a `base_url`.
+
+A feed is made of per-entry items and a head. Items are serialised one entry at a time
+(`atom_item`, `json_item`), so a rebuild after one edit re-serialises one item, not
+thousands; the documents are then assembled around them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Iterable
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from . import __version__
 from .model import Entry, Site, Story
@@ -18,10 +24,29 @@ from .times import iso
 from .urls import absolute
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+_FEED_END = b"</feed>"
 
 
-def atom_feed(site: Site, story: Story, content_html: Callable[[Entry], str]) -> bytes:
-    """The story's Atom feed; `content_html` gives an entry's body with absolute links."""
+def atom_item(site: Site, entry: Entry, content_html: str) -> bytes:
+    """One Atom `<entry>` element, serialised; `content_html` has absolute links."""
+    base = site.config.base_url
+    assert base is not None
+    fe = FeedEntry()
+    url = absolute(base, entry.path)
+    fe.id(url)
+    fe.title(entry.title)
+    fe.link(href=url, rel="alternate", type="text/html")
+    fe.published(entry.time)
+    fe.updated(entry.modified)
+    fe.author({"name": entry.author or site.config.title})
+    for tag in entry.tags:
+        fe.category(term=tag)
+    fe.content(content_html, type="html")
+    return etree.tostring(fe.atom_entry(), encoding="utf-8")
+
+
+def atom_feed(site: Site, story: Story, items: Iterable[bytes]) -> bytes:
+    """The story's Atom feed around `items` (from `atom_item`, newest first)."""
     base = site.config.base_url
     assert base is not None
     fg = FeedGenerator()
@@ -41,45 +66,35 @@ def atom_feed(site: Site, story: Story, content_html: Callable[[Entry], str]) ->
     modified = story.modified
     if modified is not None:
         fg.updated(modified)
-    for entry in story.entries:
-        fe = fg.add_entry(order="append")
-        url = absolute(base, entry.path)
-        fe.id(url)
-        fe.title(entry.title)
-        fe.link(href=url, rel="alternate", type="text/html")
-        fe.published(entry.time)
-        fe.updated(entry.modified)
-        fe.author({"name": entry.author or site.config.title})
-        for tag in entry.tags:
-            fe.category(term=tag)
-        fe.content(content_html(entry), type="html")
-    return fg.atom_str(pretty=True)
+    head = fg.atom_str(pretty=False)
+    assert head.endswith(_FEED_END)
+    return head[: -len(_FEED_END)] + b"".join(items) + _FEED_END + b"\n"
 
 
-def json_feed(site: Site, story: Story, content_html: Callable[[Entry], str]) -> str:
-    """The story's JSON Feed 1.1 document."""
+def json_item(site: Site, entry: Entry, content_html: str) -> str:
+    """One JSON Feed item, serialised; `content_html` has absolute links."""
     base = site.config.base_url
     assert base is not None
-    items = []
-    for entry in story.entries:
-        item: dict[str, object] = {
-            "id": absolute(base, entry.path),
-            "url": absolute(base, entry.path),
-            "title": entry.title,
-            "content_html": content_html(entry),
-            "date_published": iso(entry.time),
-            "date_modified": iso(entry.modified),
-        }
-        if entry.author:
-            item["authors"] = [{"name": entry.author}]
-        if entry.tags:
-            item["tags"] = list(entry.tags)
-        item["_dateline"] = {
-            "key": entry.key,
-            "pinned": entry.pinned,
-            "anchor": entry.anchor,
-        }
-        items.append(item)
+    item: dict[str, object] = {
+        "id": absolute(base, entry.path),
+        "url": absolute(base, entry.path),
+        "title": entry.title,
+        "content_html": content_html,
+        "date_published": iso(entry.time),
+        "date_modified": iso(entry.modified),
+    }
+    if entry.author:
+        item["authors"] = [{"name": entry.author}]
+    if entry.tags:
+        item["tags"] = list(entry.tags)
+    item["_dateline"] = {"key": entry.key, "pinned": entry.pinned, "anchor": entry.anchor}
+    return json.dumps(item, ensure_ascii=False)
+
+
+def json_feed(site: Site, story: Story, items: Iterable[str]) -> str:
+    """The story's JSON Feed 1.1 document around `items` (from `json_item`)."""
+    base = site.config.base_url
+    assert base is not None
     document: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": story.title,
@@ -87,8 +102,8 @@ def json_feed(site: Site, story: Story, content_html: Callable[[Entry], str]) ->
         "feed_url": absolute(base, story.path + "feed.json"),
         "language": site.config.language,
         "authors": [{"name": site.config.title}],
-        "items": items,
     }
     if story.summary:
         document["description"] = story.summary
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    head = json.dumps(document, ensure_ascii=False)
+    return head[:-1] + ', "items": [\n' + ",\n".join(items) + "\n]}\n"

@@ -52,35 +52,38 @@ def json_number(number: Decimal | None) -> int | float | None:
     return float(number)
 
 
-def figures_json(story: Story, metrics: tuple[Metric, ...], entry_url: dict[str, str]) -> str:
-    """The contract's `figures.json`; `entry_url` maps entry slug to its permalink."""
+def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
+    """One metric of `figures.json`, serialised; `entry_url` maps entry slug to permalink."""
     document = {
-        "story": story.slug,
-        "metrics": [
+        "slug": metric.slug,
+        "name": metric.name,
+        "claims": [
             {
-                "slug": metric.slug,
-                "name": metric.name,
-                "claims": [
-                    {
-                        "source": r.claim.source,
-                        "source_url": r.claim.source_url,
-                        "qualifier": r.claim.qualifier,
-                        "value": json_number(r.claim.value),
-                        "low": json_number(r.claim.low),
-                        "high": json_number(r.claim.high),
-                        "unit": r.claim.unit,
-                        "as_of": iso(r.claim.as_of),
-                        "status": r.claim.status,
-                        "entry": entry_url[r.entry.slug],
-                        "text": r.claim.text,
-                    }
-                    for r in metric.claims
-                ],
+                "source": r.claim.source,
+                "source_url": r.claim.source_url,
+                "qualifier": r.claim.qualifier,
+                "value": json_number(r.claim.value),
+                "low": json_number(r.claim.low),
+                "high": json_number(r.claim.high),
+                "unit": r.claim.unit,
+                "as_of": iso(r.claim.as_of),
+                "status": r.claim.status,
+                "entry": entry_url[r.entry.slug],
+                "text": r.claim.text,
             }
-            for metric in metrics
+            for r in metric.claims
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def figures_json(story: Story, metrics: list[str]) -> str:
+    """The contract's `figures.json` around serialised metrics (from `metric_json`).
+
+    Each metric is serialised on its own so a rebuild redoes only metrics that changed.
+    """
+    head = json.dumps({"story": story.slug}, ensure_ascii=False)
+    return head[:-1] + ', "metrics": [\n' + ",\n".join(metrics) + "\n]}\n"
 
 
 def _key(claim: Claim) -> tuple[Decimal | None, Decimal | None, str | None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,8 +70,13 @@ class Story:
     def path(self) -> str:
         return f"{self.slug}/"
 
-    @property
+    @cached_property
     def modified(self) -> datetime | None:
+        """The latest entry time or update; kept, as stories are immutable.
+
+        (cached_property writes the instance dict directly, which a frozen dataclass
+        allows.)
+        """
         # By timestamp: same-zone datetimes compare by wall clock, wrong across a clock change.
         return max((e.modified for e in self.entries), key=datetime.timestamp, default=None)
 

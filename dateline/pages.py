@@ -19,12 +19,13 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from .chart import build_chart
-from .feeds import atom_feed, json_feed
+from .feeds import atom_feed, atom_item, json_feed, json_item
 from .metadata import (
     describe,
     entry_jsonld,
@@ -34,7 +35,14 @@ from .metadata import (
     sitemap,
     story_jsonld,
 )
-from .metrics import Metric, change_text, collect_metrics, figures_json, previous_claims
+from .metrics import (
+    Metric,
+    change_text,
+    collect_metrics,
+    figures_json,
+    metric_json,
+    previous_claims,
+)
 from .model import Entry, Site, Story
 from .output import Output
 from .theme import make_env, static_files, theme_dirs
@@ -71,7 +79,7 @@ class Renderer:
         self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
         self._articles: dict[tuple[str, str], tuple[object, str]] = {}
         self._notes: dict[tuple[str, str], Notes] = {}
-        self._data: dict[str, tuple[object, dict[str, str | bytes]]] = {}  # story -> feeds
+        self._pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
         self._where: dict[str, str] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
@@ -250,7 +258,7 @@ class Renderer:
         for media in story.media:
             if self._mine():
                 self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
-        self.data_files(story, metrics, entry_notes)
+        self.data_files(story, metrics)
 
     def timeline(
         self,
@@ -335,35 +343,42 @@ class Renderer:
             lastmod=_newest(tag.entries),
         )
 
-    def data_files(
-        self, story: Story, metrics: tuple[Metric, ...], entry_notes: dict[str, Notes]
-    ) -> None:
-        """figures.json and the feeds: whole-story files, reused while the story is unchanged."""
+    def data_files(self, story: Story, metrics: tuple[Metric, ...]) -> None:
+        """figures.json and the feeds, assembled from per-metric and per-entry pieces.
+
+        Pieces are kept between renders, keyed by what they show, so after one edit only
+        that entry's feed items and its metrics are serialised again.
+        """
         if not self._mine():
             return
-        config = self.site.config
-        base = config.base_url
-        key = (story.entries, _story_key(story), tuple(entry_notes.values()), self._site_key)
-        cached = self._data.get(story.slug)
-        if cached is not None and cached[0] == key:
-            for path, data in cached[1].items():
-                self.out.unchanged(path, data)
-            return
+        base = self.site.config.base_url
         entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
-        files: dict[str, str | bytes] = {
-            f"{story.path}figures.json": figures_json(story, metrics, entry_url)
-        }
-        if base:
-            prefix = absolute(base, story.path)
-
-            def body(entry: Entry) -> str:
-                return rebase(self.body(entry), prefix)
-
-            files[f"{story.path}feed.xml"] = atom_feed(self.site, story, body)
-            files[f"{story.path}feed.json"] = json_feed(self.site, story, body)
-        self._data[story.slug] = (key, files)
-        for path, data in files.items():
-            self.out.write(path, data)
+        parts = []
+        for metric in metrics:
+            key = (metric, base)
+            cached = self._pieces.get(("metric", story.slug, metric.slug))
+            if cached is None or cached[0] != key:
+                cached = (key, metric_json(metric, entry_url))
+                self._pieces[("metric", story.slug, metric.slug)] = cached
+            parts.append(cached[1])
+        self.out.write(f"{story.path}figures.json", figures_json(story, parts))
+        if not base:
+            return
+        atom: list[bytes] = []
+        items: list[str] = []
+        prefix = absolute(base, story.path)
+        for entry in story.entries:
+            key = (entry, self._notes[(entry.story, entry.slug)], self._site_key)
+            cached = self._pieces.get(("feed", story.slug, entry.slug))
+            if cached is None or cached[0] != key:
+                html = rebase(self.body(entry), prefix)
+                value = (atom_item(self.site, entry, html), json_item(self.site, entry, html))
+                cached = (key, value)
+                self._pieces[("feed", story.slug, entry.slug)] = cached
+            atom.append(cached[1][0])
+            items.append(cached[1][1])
+        self.out.write(f"{story.path}feed.xml", atom_feed(self.site, story, atom))
+        self.out.write(f"{story.path}feed.json", json_feed(self.site, story, items))
 
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
@@ -395,7 +410,12 @@ class Renderer:
         )
         self.page("404.html", "404.html", (), dict, listed=False)
         if self._mine() and site.config.base_url:
-            out.write("sitemap.xml", sitemap(site.config.base_url, self._sitemap))
+            key = (tuple(self._sitemap), site.config.base_url)
+            cached = self._pieces.get(("sitemap", "", ""))
+            if cached is None or cached[0] != key:
+                cached = (key, sitemap(site.config.base_url, self._sitemap))
+                self._pieces[("sitemap", "", "")] = cached
+            out.write("sitemap.xml", cached[1])
         if self._mine():
             out.write("robots.txt", robots(site.config.base_url))
 

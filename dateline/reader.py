@@ -90,24 +90,30 @@ def _is_hidden(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith("~")
 
 
-def _files(folder: Path) -> list[tuple[Path, bool]]:
-    """Every non-hidden file under `folder`, sorted, each with whether it is a symlink.
+def _files(folder: Path) -> list[tuple[str, bool]]:
+    """Every non-hidden file under `folder` as a sorted relative posix path, with whether
+    it is a symlink.
 
-    One scandir walk (no per-file stat or resolve): stories hold thousands of files.
+    One scandir walk and plain strings (no per-file stat, resolve or Path arithmetic):
+    stories hold thousands of files and the dev server lists them on every save.
     Symlinked folders are not descended into, so only symlinked files need a check.
     """
-    found: list[tuple[Path, bool]] = []
-    pending = [folder]
+    found: list[tuple[str, bool]] = []
+    pending = [""]
+    base = str(folder)
     while pending:
-        with os.scandir(pending.pop()) as entries:
+        prefix = pending.pop()
+        with os.scandir(os.path.join(base, prefix) if prefix else base) as entries:
             for entry in entries:
-                if _is_hidden(Path(entry.name)):
+                name = entry.name
+                if name.startswith(".") or name.endswith("~"):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(Path(entry.path))
+                    pending.append(prefix + name + "/")
                 elif entry.is_file():
-                    found.append((Path(entry.path), entry.is_symlink()))
-    return sorted(found)
+                    found.append((prefix + name, entry.is_symlink()))
+    found.sort()
+    return found
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -407,44 +413,46 @@ def _read_story(
     entry_paths: list[Path] = []
     owners: dict[str, str] = {}
     media: list[Path] = []
-    for path, is_link in files:
-        relative = path.relative_to(folder)
+    for name, is_link in files:
+        path = folder / name
+        top, _, rest = name.partition("/")
         if is_link and not _inside(path, root):
             problems.error(
                 display_path(path), 1, "links to a file outside the content folder; copy it in"
             )
             continue
-        if path.suffix.lower() != ".md":
-            media.append(relative)
-            if relative.parts[0].lower() in RESERVED:
+        if not name.lower().endswith(".md"):
+            media.append(Path(name))
+            if top.lower() in RESERVED and rest:
                 problems.error(
                     display_path(path),
                     1,
-                    f"{relative.parts[0]!r} is a name dateline uses for its own pages; rename it",
+                    f"{top!r} is a name dateline uses for its own pages; rename it",
                 )
             continue
-        if path == index:
+        if name == INDEX_FILE:
             continue
-        shown = display_path(path)
-        if len(relative.parts) > 1:
-            problems.error(shown, 1, "entries go directly in the story folder, not in a subfolder")
+        if rest:
+            problems.error(
+                display_path(path), 1, "entries go directly in the story folder, not in a subfolder"
+            )
             continue
-        entry_slug = slugify(path.stem)
+        entry_slug = slugify(name[:-3])
         if not entry_slug or entry_slug in RESERVED:
             problems.error(
-                shown,
+                display_path(path),
                 1,
-                f"the file name {path.name!r} cannot make a permalink; rename the file",
+                f"the file name {name!r} cannot make a permalink; rename the file",
             )
             continue
         if entry_slug in owners:
             problems.error(
-                shown,
+                display_path(path),
                 1,
-                f"{path.name!r} gives the same permalink as {owners[entry_slug]!r}; rename one",
+                f"{name!r} gives the same permalink as {owners[entry_slug]!r}; rename one",
             )
             continue
-        owners[entry_slug] = path.name
+        owners[entry_slug] = name
         entry_paths.append(path)
     media_names = frozenset(media)
     for path in entry_paths:

@@ -42,7 +42,7 @@ def test_crash_mid_render_leaves_previous_site(
     build(root, out)
     before = snapshot(out)
 
-    def explode(site, output, progress=None):  # writes part of a site, then dies as a Ctrl-C would
+    def explode(site, output, *args):  # writes part of a site, then dies as a Ctrl-C would
         output.write("index.html", "partial")
         raise KeyboardInterrupt
 
