@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 WORDS = [
     "officials",
@@ -68,6 +69,7 @@ METRICS = [
     ("Homes without power", ["Grid operator", "Energy ministry"], 400_000, -5_000),
 ]
 QUALIFIERS = ["", "more than ", "about ", "at least ", "up to "]
+KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def paragraph(rng: random.Random) -> str:
@@ -94,19 +96,25 @@ def figure_box(rng: random.Random, index: int) -> str:
     return "\n".join(lines)
 
 
+def stamp(when: datetime) -> str:
+    """Local time with its offset, as an editor writes across a clock change."""
+    return when.isoformat(sep=" ", timespec="minutes")
+
+
 def entry_text(rng: random.Random, index: int, when: datetime) -> str:
     tags = ", ".join(rng.sample(TAGS, k=rng.randint(1, 3)))
     extra = ""
     if index % 25 == 0:
         extra += "key: true\n"
     if rng.random() < 0.1:
-        extra += f"updated: {when + timedelta(minutes=rng.randint(5, 90)):%Y-%m-%d %H:%M}\n"
+        later = (when + timedelta(minutes=rng.randint(5, 90))).astimezone(when.tzinfo)
+        extra += f"updated: {stamp(later)}\n"
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 11))).capitalize()
     paragraphs = [paragraph(rng) for _ in range(rng.randint(2, 5))]
     if index % 4 == 0:
         paragraphs.insert(1, figure_box(rng, index))
     return (
-        f'---\ntime: {when:%Y-%m-%d %H:%M}\ntitle: "{title} {index}"\ntags: [{tags}]\n'
+        f'---\ntime: {stamp(when)}\ntitle: "{title} {index}"\ntags: [{tags}]\n'
         f"author: Live desk\n{extra}---\n" + "\n\n".join(paragraphs) + "\n"
     )
 
@@ -128,9 +136,10 @@ def generate(root: Path, entries: int, stories: int = 3, seed: int = 1) -> Path:
             f'---\ntitle: "Story {number + 1}: live updates"\ntimezone: Europe/Kyiv\n'
             f"summary: A synthetic story of {size} entries.\n---\n{paragraph(rng)}\n"
         )
-        start = datetime(2022, 2, 24, 5, 0)
+        start = datetime(2022, 2, 24, 3, 0, tzinfo=UTC)
         for index in range(size):
-            when = start + timedelta(minutes=7 * index + rng.randint(0, 5))
+            moment = start + timedelta(minutes=7 * index + rng.randint(0, 5))
+            when = moment.astimezone(KYIV)
             (folder / f"e{index:06d}.md").write_text(entry_text(rng, index, when))
     return content
 

@@ -42,6 +42,8 @@ code = main(["build", "--content", str(content), "--out", str(out), "-q", "--job
 seconds = time.perf_counter() - started
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+if code != 0:
+    raise SystemExit(f"the dateline build failed with exit status {code}")
 result = {"code": code, "seconds": seconds, "peak_mb": peak}
 if sys.argv[5] == "serve":
     from dateline.rebuild import Rebuilder
@@ -72,8 +74,9 @@ def run_dateline(content: Path, out: Path, jobs: int, edit: Path, serve: bool) -
         capture_output=True,
         text=True,
         cwd=ROOT,
-        check=True,
     )
+    if proc.returncode != 0:
+        raise SystemExit(f"dateline benchmark run failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -134,7 +137,8 @@ def write_hugo(items: list, folder: Path) -> None:
     posts = folder / "content" / "posts"
     posts.mkdir(parents=True)
     for name, fields, body in items:
-        date = fields["time"].replace(" ", "T") + ":00Z"
+        stamp = fields["time"]  # "2022-02-24 05:11+02:00"
+        date = stamp[:16].replace(" ", "T") + ":00" + stamp[16:]
         (posts / f"{name}.md").write_text(
             f'---\ntitle: "{fields["title"]}"\ndate: {date}\ntags: {fields.get("tags", "[]")}\n---\n{body}'
         )

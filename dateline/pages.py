@@ -68,7 +68,10 @@ def _story_key(story: Story) -> tuple[object, ...]:
 class Renderer:
     """Renders sites into outputs; keeps compiled templates and what it last rendered."""
 
-    def __init__(self, content: Path) -> None:
+    def __init__(self, content: Path, *, keep: bool = True) -> None:
+        """`keep`: remember rendered pages for the next render (the dev server does);
+        a one-off build does not, so its memory does not grow with the site."""
+        self.keep = keep
         self.dirs = theme_dirs(content)
         self.env = make_env(self.dirs)
         self.env.globals.update(
@@ -180,7 +183,8 @@ class Renderer:
                 site=self.site,
                 **values,
             )
-            self._pages[file_path] = (full_key, html)
+            if self.keep:
+                self._pages[file_path] = (full_key, html)
             self.rendered += 1
             if self.progress is not None:
                 self.progress()
@@ -259,7 +263,9 @@ class Renderer:
             if self._mine():
                 self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
         self.data_files(story, metrics)
-
+        if not self.keep:  # a one-off build: nothing of this story is needed again
+            for cache in (self._bodies, self._articles, self._pieces):
+                cache.clear()
     def timeline(
         self,
         story: Story,
@@ -429,7 +435,7 @@ def _render_share(worker: int) -> tuple[int, int, int]:
     assert _SHARED is not None
     site, root, previous, workers = _SHARED
     out = Output(root, previous)
-    renderer = Renderer(site.content)
+    renderer = Renderer(site.content, keep=False)
     renderer.share = (worker, workers)
     renderer.render(site, out)
     return out.count, out.reused, renderer.rendered
@@ -444,7 +450,7 @@ def render_site(
     every n-th file; the bytes written are the same as with one process.
     """
     global _SHARED
-    renderer = Renderer(site.content)
+    renderer = Renderer(site.content, keep=False)
     renderer.progress = progress
     entries = sum(len(story.entries) for story in site.stories)
     workers = max(1, min(jobs, os.cpu_count() or 1))

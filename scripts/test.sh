@@ -3,27 +3,5 @@
 # The README's test command and CI (.ci/run) both run exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-# Debian packages: chromium for the browser tests (Playwright's own browser download is
-# not used), a Java runtime for the Nu HTML Checker.
-missing=""
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
-if [ -n "$missing" ]; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
-fi
-# axe-core (accessibility rules) from the npm registry, for the browser tests.
-AXE_VERSION=4.14.1
-axe_dir=tests/browser/.axe
-if [ ! -f "$axe_dir/axe-$AXE_VERSION.min.js" ]; then
-  mkdir -p "$axe_dir"
-  tarball=$(cd "$axe_dir" && npm pack --silent "axe-core@$AXE_VERSION")
-  tar -xzf "$axe_dir/$tarball" -C "$axe_dir" package/axe.min.js
-  mv "$axe_dir/package/axe.min.js" "$axe_dir/axe-$AXE_VERSION.min.js"
-  rm -rf "$axe_dir/package" "$axe_dir/$tarball"
-fi
+bash scripts/install-test-deps.sh
 exec python -m pytest "$@"
