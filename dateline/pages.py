@@ -266,6 +266,7 @@ class Renderer:
         if not self.keep:  # a one-off build: nothing of this story is needed again
             for cache in (self._bodies, self._articles, self._pieces):
                 cache.clear()
+
     def timeline(
         self,
         story: Story,
