@@ -25,12 +25,8 @@ class ContentError:
 
 
 @dataclass(frozen=True, order=True)
-class ContentWarning:
-    """Something worth an editor's attention that still builds."""
-
-    path: str
-    line: int
-    message: str
+class ContentWarning(ContentError):
+    """Something worth an editor's attention that still builds (fails only `--strict`)."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: warning: {self.message}"

@@ -128,9 +128,7 @@ def _offset(moment: datetime) -> str:
 
 
 def iso(moment: datetime | date) -> str:
-    """ISO 8601 with offset for times (seconds kept only when written), plain for dates."""
-    if isinstance(moment, datetime):
-        return moment.isoformat()
+    """ISO 8601: with its offset for a time, plain for a date."""
     return moment.isoformat()
 
 
