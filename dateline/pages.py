@@ -46,12 +46,13 @@ from .metrics import (
 from .model import Entry, Site, Story
 from .output import Output
 from .theme import make_env, static_files, theme_dirs
-from .timeline import Tag, TimelinePage, collect_tags, locations, paginate
+from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
 from .urls import absolute, rebase, relative
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 META_KEYS = ("description", "og_type", "title", "image", "published", "modified", "jsonld")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
+TAG_PER_PAGE = 200  # links on each page of a topic
 
 Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" or None
 
@@ -341,14 +342,17 @@ class Renderer:
         )
 
     def tag(self, story: Story, tag: Tag, common: dict[str, object]) -> None:
-        where = tuple(self._where.get(e.slug) for e in tag.entries)
-        self.page(
-            "tag.html",
-            tag.path,
-            (tag, where, _story_key(story)),
-            lambda: {"tag": tag, **common},
-            lastmod=_newest(tag.entries),
-        )
+        """A topic's pages: links to its entries, paginated like the timeline."""
+        for listing in paginate_entries(tag.entries, tag.path, TAG_PER_PAGE):
+            where = tuple(self._where.get(e.slug) for e in listing.entries)
+            count = len(tag.entries) if listing.number == 0 else None
+            self.page(
+                "tag.html",
+                listing.path,
+                (tag.name, listing, where, count, _story_key(story)),
+                lambda listing=listing: {"tag": tag, "listing": listing, **common},
+                lastmod=_newest(listing.entries),
+            )
 
     def data_files(self, story: Story, metrics: tuple[Metric, ...]) -> None:
         """figures.json and the feeds, assembled from per-metric and per-entry pieces.

@@ -54,33 +54,33 @@ def days(entries: tuple[Entry, ...]) -> list[Day]:
     return [Day(d, tuple(group)) for d, group in groupby(entries, key=lambda e: e.time.date())]
 
 
-def archive_path(story: Story, number: int) -> str:
-    return f"{story.path}page/{number}/"
-
-
 def paginate(story: Story, per_page: int) -> list[TimelinePage]:
-    """The front page (newest `per_page` entries) followed by archive pages, oldest first."""
-    front, rest = story.entries[:per_page], story.entries[per_page:]
+    """The story's front page (newest `per_page` entries), then archive pages."""
+    return paginate_entries(story.entries, story.path, per_page)
+
+
+def paginate_entries(entries: tuple[Entry, ...], front: str, per_page: int) -> list[TimelinePage]:
+    """A front page at site path `front` and archive pages under `front/page/N/`.
+
+    Archive pages are numbered from the oldest entry, so a full page never changes.
+    """
+    first, rest = entries[:per_page], entries[per_page:]
     oldest_first = rest[::-1]
     chunks = [oldest_first[i : i + per_page] for i in range(0, len(oldest_first), per_page)]
     count = len(chunks)
-    pages = [
-        TimelinePage(
-            number=0,
-            path=story.path,
-            entries=front,
-            newer=None,
-            older=archive_path(story, count) if count else None,
-        )
-    ]
+
+    def archive(number: int) -> str:
+        return f"{front}page/{number}/"
+
+    pages = [TimelinePage(0, front, first, None, archive(count) if count else None)]
     for number, chunk in enumerate(chunks, start=1):
         pages.append(
             TimelinePage(
                 number=number,
-                path=archive_path(story, number),
+                path=archive(number),
                 entries=tuple(reversed(chunk)),
-                newer=archive_path(story, number + 1) if number < count else story.path,
-                older=archive_path(story, number - 1) if number > 1 else None,
+                newer=archive(number + 1) if number < count else front,
+                older=archive(number - 1) if number > 1 else None,
             )
         )
     return pages

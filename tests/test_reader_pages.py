@@ -131,3 +131,22 @@ def test_pagination_is_stable_as_the_story_grows(tmp_path: Path) -> None:
         "Entry 2",
         "Entry 0",
     ]
+
+
+def test_tag_pages_are_paginated(tmp_path: Path, monkeypatch) -> None:
+    import dateline.pages
+
+    monkeypatch.setattr(dateline.pages, "TAG_PER_PAGE", 2)
+    content = long_story(tmp_path / "content", 8)
+    out = tmp_path / "site"
+    build(content, out)
+    # t0 is on entries 0, 2, 4 and 6 (long_story tags entry i with t{i % 2}).
+    front = soup(out / "s" / "tags" / "t0" / "index.html")
+    assert [a.get_text() for a in front.select("ol.entry-list a")] == ["Entry 6", "Entry 4"]
+    assert front.select_one("nav.pagination a[rel=next]")["href"] == "page/1/"
+    assert "4 updates, newest first." in front.get_text()
+    oldest = soup(out / "s" / "tags" / "t0" / "page" / "1" / "index.html")
+    assert [a.get_text() for a in oldest.select("ol.entry-list a")] == ["Entry 2", "Entry 0"]
+    assert oldest.select_one("nav.pagination a[rel=prev]")["href"] == "../../"
+    assert "updates, newest first" not in oldest.get_text()  # the count is on the front page only
+    assert not (out / "s" / "tags" / "t0" / "page" / "2").exists()
