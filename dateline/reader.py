@@ -79,11 +79,23 @@ class ReadCache:
     entries: dict[Path, tuple[tuple[object, ...], Entry | None, Problems]] = field(
         default_factory=dict
     )
+    listings: dict[Path, list[tuple[str, bool]]] = field(default_factory=dict)
+    scans: dict[Path, tuple[list[Path], list[Path], Problems]] = field(default_factory=dict)
+    # Set by a caller that knows exactly what changed (the dev server's watcher) and
+    # that the changes are edits of entry files read before: then every other entry
+    # and every folder listing is reused without touching the disk.
+    trusted: frozenset[Path] | None = None
     hits: int = 0
 
     def forget(self, paths: set[Path]) -> None:
         for path in paths:
             self.entries.pop(path, None)
+
+    def only_edits(self, paths: set[Path]) -> bool:
+        """True if `paths` are all entry files this cache read before and still exist."""
+        return bool(paths) and all(
+            p in self.entries and p.suffix == ".md" and p.is_file() for p in paths
+        )
 
 
 def _is_hidden(path: Path) -> bool:
@@ -227,6 +239,17 @@ def _read_entry(
     problems: Problems,
     cache: ReadCache | None,
 ) -> Entry | None:
+    if (
+        cache is not None
+        and cache.trusted is not None
+        and path not in cache.trusted
+        and (hit := cache.entries.get(path))
+        and hit[0][4:] == (zone.key, md.options["html"], max_kb, media)
+    ):
+        cache.hits += 1  # the watcher vouches this file did not change: no stat
+        problems.errors.extend(hit[2].errors)
+        problems.warnings.extend(hit[2].warnings)
+        return hit[1]
     stat = path.stat()
     key = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, zone.key)
     key += (md.options["html"], max_kb, media)
@@ -364,52 +387,10 @@ def parse_entry(
     )
 
 
-def _read_story(
-    md: MarkdownIt,
-    folder: Path,
-    config: SiteConfig,
-    drafts: bool,
-    problems: Problems,
-    cache: ReadCache | None,
-    files: list[tuple[Path, bool]],
-    jobs: int = 1,
-) -> Story | None:
-    slug = folder.name
-    root = folder.parent.resolve()
-    if not _inside(folder, root):
-        problems.error(display_path(folder), 1, "story folder links outside the content folder")
-        return None
-    index = folder / INDEX_FILE
-    shown_index = display_path(index)
-    if slugify(slug) != slug:
-        problems.error(
-            shown_index,
-            1,
-            f"story folder {slug!r} is used in URLs; rename it to {slugify(slug) or 'story'!r}",
-        )
-    if not index.is_file():
-        problems.error(shown_index, 1, f"story {slug!r} has no {INDEX_FILE}; add one with 'title:'")
-        return None
-    read = _read_document(index.read_bytes(), shown_index, STORY_SCHEMA, ("title",), problems)
-    if read is None:
-        return None
-    doc, fields = read
-    zone = config.zone
-    if "timezone" in fields:
-        try:
-            zone = load_zone(str(fields["timezone"].value))
-        except TimeError as exc:
-            problems.error(shown_index, fields["timezone"].line, str(exc))
-    status = str(fields["status"].value) if "status" in fields else "live"
-    if status not in STORY_STATUSES:
-        problems.error(
-            shown_index,
-            fields["status"].line,
-            f"status must be 'live' or 'ended', not {status!r}",
-        )
-    standfirst, _, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
-
-    entries: list[Entry] = []
+def _scan(
+    folder: Path, files: list[tuple[str, bool]], root: Path, problems: Problems
+) -> tuple[list[Path], list[Path]]:
+    """Sort a story's files into entries and media, checking names; (entries, media)."""
     entry_paths: list[Path] = []
     owners: dict[str, str] = {}
     media: list[Path] = []
@@ -454,11 +435,6 @@ def _read_story(
             continue
         owners[entry_slug] = name
         entry_paths.append(path)
-    media_names = frozenset(media)
-    for path in entry_paths:
-        entry = _read_entry(md, path, slug, zone, config.max_entry_kb, media_names, problems, cache)
-        if entry is not None and (drafts or not entry.draft):
-            entries.append(entry)
     for item in media:
         if item.parts[0] in owners:
             problems.error(
@@ -466,6 +442,70 @@ def _read_story(
                 1,
                 f"folder {item.parts[0]!r} has the same name as an entry's permalink; rename one",
             )
+    return entry_paths, media
+
+
+def _read_story(
+    md: MarkdownIt,
+    folder: Path,
+    config: SiteConfig,
+    drafts: bool,
+    problems: Problems,
+    cache: ReadCache | None,
+    files: list[tuple[str, bool]],
+    jobs: int = 1,
+) -> Story | None:
+    slug = folder.name
+    root = folder.parent.resolve()
+    if not _inside(folder, root):
+        problems.error(display_path(folder), 1, "story folder links outside the content folder")
+        return None
+    index = folder / INDEX_FILE
+    shown_index = display_path(index)
+    if slugify(slug) != slug:
+        problems.error(
+            shown_index,
+            1,
+            f"story folder {slug!r} is used in URLs; rename it to {slugify(slug) or 'story'!r}",
+        )
+    if not index.is_file():
+        problems.error(shown_index, 1, f"story {slug!r} has no {INDEX_FILE}; add one with 'title:'")
+        return None
+    read = _read_document(index.read_bytes(), shown_index, STORY_SCHEMA, ("title",), problems)
+    if read is None:
+        return None
+    doc, fields = read
+    zone = config.zone
+    if "timezone" in fields:
+        try:
+            zone = load_zone(str(fields["timezone"].value))
+        except TimeError as exc:
+            problems.error(shown_index, fields["timezone"].line, str(exc))
+    status = str(fields["status"].value) if "status" in fields else "live"
+    if status not in STORY_STATUSES:
+        problems.error(
+            shown_index,
+            fields["status"].line,
+            f"status must be 'live' or 'ended', not {status!r}",
+        )
+    standfirst, _, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
+
+    entries: list[Entry] = []
+    scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
+    if scanned is None:
+        own = Problems()
+        scanned = (*_scan(folder, files, root, own), own)
+        if cache is not None:
+            cache.scans[folder] = scanned
+    entry_paths, media, scan_problems = scanned
+    problems.errors.extend(scan_problems.errors)
+    media_names = frozenset(media)
+    read = _read_entries(md, entry_paths, slug, zone, config.max_entry_kb, media_names, cache, jobs)
+    for entry, own in read:
+        problems.errors.extend(own.errors)
+        problems.warnings.extend(own.warnings)
+        if entry is not None and (drafts or not entry.draft):
+            entries.append(entry)
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.time.timestamp(), e.slug), reverse=True)
@@ -509,7 +549,12 @@ def read_site(
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder) or folder.name.startswith("_"):
             continue
-        files = _files(folder)
+        if cache is not None and cache.trusted is not None and folder in cache.listings:
+            files = cache.listings[folder]
+        else:
+            files = _files(folder)
+            if cache is not None:
+                cache.listings[folder] = files
         if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
         story = _read_story(md, folder, config, drafts, problems, cache, files, jobs)

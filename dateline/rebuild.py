@@ -55,8 +55,12 @@ class Rebuilder:
         On content errors the output is left as it was and the errors are returned.
         """
         started = time.perf_counter()
-        changed = changed or set()
-        self.cache.forget({p.resolve() for p in changed} | changed)
+        changed = {p.resolve() for p in changed or set()}
+        # Edits of known entry files (the common case while writing) need no listing or
+        # stat of anything else; anything else (new, deleted, renamed files, settings,
+        # templates) is checked in full.
+        self.cache.trusted = frozenset(changed) if self.cache.only_edits(changed) else None
+        self.cache.forget(changed)
         if self.renderer is None or self.theme_changed(changed):
             self.renderer = Renderer(self.content)  # templates recompiled, nothing reused
         try:
