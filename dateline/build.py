@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import load as load_cache
+from .cache import save as save_cache
 from .errors import BuildError, ContentError, ContentWarning, UsageError
 from .linkcheck import check_links
 from .output import check_output, staged
@@ -39,27 +41,33 @@ def build(
     strict: bool = False,
     progress: Callable[[], object] | None = None,
     jobs: int | None = None,
+    use_cache: bool = True,
 ) -> BuildReport:
     """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
 
     `strict` also fails on warnings and on any broken internal link or anchor in the
     output; either way the published folder is left as it was. `progress` is called
     once for each page rendered. `jobs` worker processes share large builds (default:
-    one per core); the output is the same whatever their number.
+    one per core); the output is the same whatever their number. `use_cache` keeps a
+    build cache beside `out` so the next build redoes only what changed.
     """
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     if not content.is_dir():
         raise UsageError(f"content folder {content} not found")
     check_output(out, content)
-    site, warnings = read_site(content, drafts=drafts, jobs=jobs)
+    store = load_cache(out, content) if use_cache else None
+    read_cache = store.read if store is not None else None
+    site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=read_cache)
     if strict and warnings:
         raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
     read_done = time.perf_counter()
     with staged(out) as output:
-        render_site(site, output, progress, jobs)
+        render_site(site, output, progress, jobs, store)
         if strict and (broken := check_links(output.root, str(out))):
             raise BuildError(broken)
+    if store is not None:
+        save_cache(store, out)
     return BuildReport(
         stories=len(site.stories),
         entries=sum(len(s.entries) for s in site.stories),

@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="also fail on warnings and broken internal links"
     )
     b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore and do not write the build cache kept beside the output folder",
+    )
+    b.add_argument(
         "-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)"
     )
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
@@ -109,6 +114,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         progress=progress,
         jobs=args.jobs,
+        use_cache=not args.no_cache,
     )
     if progress is not None:
         bar.close()
@@ -131,7 +137,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(f"content folder {args.content} not found")
     if args.strict:
         with tempfile.TemporaryDirectory(prefix="dateline-check-") as scratch:
-            report = build(args.content, Path(scratch) / "site", strict=True, drafts=True)
+            site = Path(scratch) / "site"
+            report = build(args.content, site, strict=True, drafts=True, use_cache=False)
         warnings = report.warnings
     else:
         _site, warnings = read_site(args.content, drafts=True)

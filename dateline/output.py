@@ -97,6 +97,23 @@ class Output:
         """Write `data`, which the caller knows is what it wrote last build."""
         self.write(path, data)
 
+    def link_previous(self, path: str, size: int, mtime_ns: int) -> bool:
+        """Hard-link the previous build's file at `path`, if it is still as it was built
+        (same size and modification time); False if it cannot be reused."""
+        if self.previous is None:
+            return False
+        old = self.previous / path
+        try:
+            stat = old.lstat()
+            if stat.st_size != size or stat.st_mtime_ns != mtime_ns or not old.is_file():
+                return False
+            os.link(old, self._target(path))
+        except OSError:
+            return False
+        self.count += 1
+        self.reused += 1
+        return True
+
     def copy(self, source: Path, path: str) -> None:
         """Copy a media or theme file into the output."""
         target = self._target(path)

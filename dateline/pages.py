@@ -13,13 +13,15 @@ so comparing them is cheap.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing as mp
 import os
+import pickle
 import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -48,6 +50,9 @@ from .output import Output
 from .theme import make_env, static_files, theme_dirs
 from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
 from .urls import absolute, rebase, relative
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 META_KEYS = ("description", "og_type", "title", "image", "published", "modified", "jsonld")
@@ -89,6 +94,10 @@ class Renderer:
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
         self.share = (0, 1)  # (this worker, number of workers) writing one output
+        # With a build cache: each page's digest last build, and this build's.
+        self.digests_before: dict[str, tuple[bytes, int, int]] | None = None
+        self.digests: dict[str, tuple[bytes, int, int]] = {}
+        self.data_stories: set[str] = set()  # stories whose feeds this process made
         self._slot = 0
 
     # Template helpers -----------------------------------------------------------------
@@ -170,6 +179,16 @@ class Renderer:
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
         full_key = (template, key, self._site_key)
+        if self.digests_before is not None:
+            digest = hashlib.blake2b(pickle.dumps(full_key, protocol=5), digest_size=16).digest()
+            self.digests[file_path] = (digest, 0, 0)
+            before = self.digests_before.get(file_path)
+            if (
+                before is not None
+                and before[0] == digest
+                and self.out.link_previous(file_path, before[1], before[2])
+            ):
+                return
         cached = self._pages.get(file_path)
         if cached is not None and cached[0] == full_key:
             self.out.unchanged(file_path, cached[1])
@@ -265,8 +284,10 @@ class Renderer:
                 self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
         self.data_files(story, metrics)
         if not self.keep:  # a one-off build: nothing of this story is needed again
-            for cache in (self._bodies, self._articles, self._pieces):
-                cache.clear()
+            self._bodies.clear()
+            self._articles.clear()
+            if self.digests_before is None:  # without a build cache, no piece is kept
+                self._pieces.clear()
 
     def timeline(
         self,
@@ -362,6 +383,7 @@ class Renderer:
         """
         if not self._mine():
             return
+        self.data_stories.add(story.slug)
         base = self.site.config.base_url
         entry_url = {e.slug: absolute(base, e.path) if base else e.path for e in story.entries}
         parts = []
@@ -431,45 +453,70 @@ class Renderer:
             out.write("robots.txt", robots(site.config.base_url))
 
 
-# What forked render workers inherit: (site, staging folder, previous output, workers).
-_SHARED: tuple[Site, Path, Path | None, int] | None = None
+# What forked render workers inherit: (site, staging folder, previous output, workers,
+# the build cache's page digests and pieces).
+_SHARED: tuple[Site, Path, Path | None, int, object] | None = None
 PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
 
 
-def _render_share(worker: int) -> tuple[int, int, int]:
-    assert _SHARED is not None
-    site, root, previous, workers = _SHARED
-    out = Output(root, previous)
+def _renderer(site: Site, cache: BuildCache | None) -> Renderer:
     renderer = Renderer(site.content, keep=False)
+    if cache is not None:
+        renderer.digests_before = cache.digests
+        renderer._pieces = dict(cache.pieces)  # type: ignore[arg-type]
+    return renderer
+
+
+def _render_share(worker: int) -> tuple[int, int, dict[str, tuple[bytes, int, int]], dict]:
+    assert _SHARED is not None
+    site, root, previous, workers, cache = _SHARED
+    out = Output(root, previous)
+    renderer = _renderer(site, cache)  # type: ignore[arg-type]
     renderer.share = (worker, workers)
     renderer.render(site, out)
-    return out.count, out.reused, renderer.rendered
+    mine = {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
+    return out.count, out.reused, renderer.digests, mine
 
 
 def render_site(
-    site: Site, out: Output, progress: Callable[[], object] | None = None, jobs: int = 1
+    site: Site,
+    out: Output,
+    progress: Callable[[], object] | None = None,
+    jobs: int = 1,
+    cache: BuildCache | None = None,
 ) -> None:
     """Write every page, feed, data file and asset of `site` into `out` (a one-off build).
 
     With `jobs` > 1 and a large site, forked worker processes each render and write
-    every n-th file; the bytes written are the same as with one process.
+    every n-th file; the bytes written are the same as with one process. With a build
+    `cache`, pages whose inputs are unchanged are linked from the previous output, and
+    the cache is updated for the next build.
     """
     global _SHARED
-    renderer = Renderer(site.content, keep=False)
+    renderer = _renderer(site, cache)
     renderer.progress = progress
     entries = sum(len(story.entries) for story in site.stories)
     workers = max(1, min(jobs, os.cpu_count() or 1))
     if workers == 1 or entries < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
         renderer.render(site, out)
-        return
-    _SHARED = (site, out.root, out.previous, workers)
-    try:
-        with mp.get_context("fork").Pool(workers - 1) as pool:
-            others = pool.map_async(_render_share, range(1, workers))
-            renderer.share = (0, workers)
-            renderer.render(site, out)
-            for count, reused, _rendered in others.get():
-                out.count += count
-                out.reused += reused
-    finally:
-        _SHARED = None
+        results: list[tuple[int, int, dict, dict]] = []
+    else:
+        _SHARED = (site, out.root, out.previous, workers, cache)
+        try:
+            with mp.get_context("fork").Pool(workers - 1) as pool:
+                others = pool.map_async(_render_share, range(1, workers))
+                renderer.share = (0, workers)
+                renderer.render(site, out)
+                results = others.get()
+        finally:
+            _SHARED = None
+    digests = dict(renderer.digests)
+    pieces = {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
+    for count, reused, their_digests, their_pieces in results:
+        out.count += count
+        out.reused += reused
+        digests.update(their_digests)
+        pieces.update(their_pieces)
+    if cache is not None:
+        cache.digests = digests
+        cache.pieces = pieces

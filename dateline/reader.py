@@ -229,42 +229,13 @@ def _render_body(
     return render(md, tokens), tuple(boxes), first_image
 
 
-def _read_entry(
-    md: MarkdownIt,
-    path: Path,
-    story: str,
-    zone: ZoneInfo,
-    max_kb: int,
-    media: frozenset[Path],
-    problems: Problems,
-    cache: ReadCache | None,
-) -> Entry | None:
-    if (
-        cache is not None
-        and cache.trusted is not None
-        and path not in cache.trusted
-        and (hit := cache.entries.get(path))
-        and hit[0][4:] == (zone.key, md.options["html"], max_kb, media)
-    ):
-        cache.hits += 1  # the watcher vouches this file did not change: no stat
-        problems.errors.extend(hit[2].errors)
-        problems.warnings.extend(hit[2].warnings)
-        return hit[1]
+def _entry_key(
+    md: MarkdownIt, path: Path, zone: ZoneInfo, max_kb: int, media: frozenset[Path]
+) -> tuple[object, ...]:
+    """What an entry was read against: its file's stat fingerprint and the settings."""
     stat = path.stat()
     key = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, zone.key)
-    key += (md.options["html"], max_kb, media)
-    if cache is not None and (hit := cache.entries.get(path)) and hit[0] == key:
-        cache.hits += 1
-        problems.errors.extend(hit[2].errors)
-        problems.warnings.extend(hit[2].warnings)
-        return hit[1]
-    own = Problems()
-    entry = _read_entry_file(md, path, story, zone, max_kb, own)
-    if cache is not None:
-        cache.entries[path] = (key, entry, own)
-    problems.errors.extend(own.errors)
-    problems.warnings.extend(own.warnings)
-    return entry
+    return (*key, md.options["html"], max_kb, media)
 
 
 # What forked reader workers inherit: the parser and the story's reading settings.
@@ -274,9 +245,9 @@ PARALLEL_FROM = 300  # entry files; fewer are read faster in one process
 
 def _read_one(path: Path) -> tuple[Entry | None, Problems]:
     assert _SHARED is not None
-    md, story, zone, max_kb, media = _SHARED
+    md, story, zone, max_kb, _media = _SHARED
     own = Problems()
-    return _read_entry(md, path, story, zone, max_kb, media, own, None), own
+    return _read_entry_file(md, path, story, zone, max_kb, own), own
 
 
 def _read_entries(
@@ -289,25 +260,49 @@ def _read_entries(
     cache: ReadCache | None,
     jobs: int,
 ) -> list[tuple[Entry | None, Problems]]:
-    """Read entry files, in forked workers when there are many and no cache is kept.
+    """Read entry files: from `cache` where unchanged, the rest in forked workers when
+    there are many.
 
     Results come back in the order of `paths`, so the site read is the same either way.
     """
     global _SHARED
+    results: list[tuple[Entry | None, Problems] | None] = []
+    misses: list[tuple[int, Path, tuple[object, ...]]] = []
+    settings = (zone.key, md.options["html"], max_kb, media)
+    for path in paths:
+        hit = cache.entries.get(path) if cache is not None else None
+        trusted = cache is not None and cache.trusted is not None and path not in cache.trusted
+        if trusted and hit is not None and hit[0][4:] == settings:
+            cache.hits += 1  # type: ignore[union-attr]  # the watcher vouches: no stat
+            results.append((hit[1], hit[2]))
+            continue
+        key = _entry_key(md, path, zone, max_kb, media)
+        if hit is not None and hit[0] == key:
+            cache.hits += 1  # type: ignore[union-attr]
+            results.append((hit[1], hit[2]))
+            continue
+        misses.append((len(results), path, key))
+        results.append(None)
     workers = max(1, min(jobs, os.cpu_count() or 1))
-    parallel = workers > 1 and cache is None and len(paths) >= PARALLEL_FROM
-    if not parallel or "fork" not in mp.get_all_start_methods():
-        results = []
-        for path in paths:
+    miss_paths = [path for _, path, _ in misses]
+    if workers > 1 and len(misses) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+        _SHARED = (md, story, zone, max_kb, media)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                chunk = max(16, len(misses) // (workers * 8))
+                parsed = pool.map(_read_one, miss_paths, chunksize=chunk)
+        finally:
+            _SHARED = None
+    else:
+        parsed = []
+        for path in miss_paths:
             own = Problems()
-            results.append((_read_entry(md, path, story, zone, max_kb, media, own, cache), own))
-        return results
-    _SHARED = (md, story, zone, max_kb, media)
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            return pool.map(_read_one, paths, chunksize=max(16, len(paths) // (workers * 8)))
-    finally:
-        _SHARED = None
+            parsed.append((_read_entry_file(md, path, story, zone, max_kb, own), own))
+    for (index, path, key), (entry, own) in zip(misses, parsed, strict=True):
+        results[index] = (entry, own)
+        if cache is not None:
+            cache.entries[path] = (key, entry, own)
+    return results  # type: ignore[return-value]
 
 
 def _read_entry_file(

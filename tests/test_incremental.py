@@ -138,3 +138,46 @@ def test_errors_keep_the_last_good_output(site) -> None:
     assert snapshot(tmp_path / "live") == before
     assert rebuilder.build(write(content / "s/e2.md", entry(2, "Fixed"))).ok
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "forked-workers"])
+def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monkeypatch) -> None:
+    """The build cache beside the output: every rebuild equals a build without it."""
+    import dateline.pages
+    import dateline.reader
+
+    if parallel:  # make the small test site take the forked-worker paths
+        monkeypatch.setattr(dateline.pages, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    content, _rebuilder, tmp_path = site
+    cached = tmp_path / "cached"
+    build(content, cached, jobs=1)
+    cache_file = cached.parent / ".cached.dateline-cache"
+    assert cache_file.is_file() and not (cached / ".cached.dateline-cache").exists()
+    for name, step in STEPS.items():
+        step(content)
+        report = build(content, cached, jobs=2)
+        reference = tmp_path / "reference"
+        build(content, reference, use_cache=False)
+        assert snapshot(cached) == snapshot(reference), name
+        assert report.files == len([p for p in cached.rglob("*") if p.is_file() and p.name != ".dateline"])
+
+
+def test_cache_reuses_unchanged_pages_and_survives_hand_edits(site) -> None:
+    content, _rebuilder, tmp_path = site
+    out = tmp_path / "out"
+    build(content, out)
+    write(content / "s/e2.md", entry(2, "Only this changed"))
+    report = build(content, out)
+    reused = report.details[-1]
+    assert "unchanged" in reused
+    # A page changed by hand in the output is rebuilt, not taken for the built one.
+    page = out / "s" / "e5" / "index.html"
+    page.write_text("tampered")
+    build(content, out)
+    assert page.read_text() != "tampered"
+    assert snapshot(out) == full(content, tmp_path)
+    # A broken cache file is ignored, not fatal.
+    (tmp_path / ".out.dateline-cache").write_bytes(b"not a pickle")
+    build(content, out)
+    assert snapshot(out) == full(content, tmp_path)

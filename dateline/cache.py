@@ -1,0 +1,92 @@
+"""The build cache: what a command-line rebuild needs to redo only what changed.
+
+Kept beside the output folder (`.site.dateline-cache` for `site/`), never inside it, so
+it is never published. It holds the entries read last time (reused while their files'
+stat fingerprints match), a digest of every page's inputs (a page whose digest is
+unchanged is hard-linked from the previous output instead of rendered) and the feed and
+figures.json pieces. Everything is keyed by a fingerprint of dateline's code, the theme
+and the libraries that shape output: any change there and the cache is ignored.
+
+It is a pickle, as trusted as the build folder it sits in; a cache that cannot be read
+is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .reader import ReadCache
+from .theme import theme_dirs
+
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "PyYAML", "nh3", "feedgen", "lxml")
+
+
+@dataclass
+class BuildCache:
+    version: str
+    read: ReadCache = field(default_factory=ReadCache)
+    digests: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)  # digest, size, mtime
+    pieces: dict[object, object] = field(default_factory=dict)
+
+
+def cache_path(out: Path) -> Path:
+    out = out.absolute()
+    return out.parent / f".{out.name}.dateline-cache"
+
+
+def fingerprint(content: Path) -> str:
+    """A digest of everything besides content that shapes the output."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(sys.version.encode())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=none".encode())
+    roots = [_PACKAGE, *theme_dirs(content)]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def load(out: Path, content: Path) -> BuildCache:
+    """The cache of the last build into `out`, or an empty one."""
+    version = fingerprint(content)
+    try:
+        with cache_path(out).open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, BuildCache) and cached.version == version and out.is_dir():
+            return cached
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    return BuildCache(version)
+
+
+def save(cache: BuildCache, out: Path) -> None:
+    """Write the cache after a build has been swapped in; record each page's file stat so
+    a page changed by hand is not taken for the one built."""
+    for path, (digest, _size, _mtime) in list(cache.digests.items()):
+        try:
+            stat = (out / path).stat()
+        except OSError:
+            del cache.digests[path]
+            continue
+        cache.digests[path] = (digest, stat.st_size, stat.st_mtime_ns)
+    cache.read.trusted = None
+    cache.read.listings.clear()
+    cache.read.scans.clear()
+    target = cache_path(out)
+    temporary = target.with_name(target.name + ".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, target)
