@@ -31,7 +31,8 @@ def test_failed_build_leaves_published_site_untouched(content, tmp_path: Path) -
     result = run_cli("--content", root, "--out", out)
     assert result.code == 1
     assert snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == [".site.dateline-cache"]  # no staging folder left, just the cache
 
 
 def test_crash_mid_render_leaves_previous_site(
@@ -50,7 +51,7 @@ def test_crash_mid_render_leaves_previous_site(
     with pytest.raises(KeyboardInterrupt):
         build(root, out)
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.dateline-cache", "content", "site"]
 
 
 def test_rebuild_replaces_own_output_and_drops_stale_files(content, tmp_path: Path) -> None:
