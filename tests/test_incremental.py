@@ -160,7 +160,9 @@ def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monk
         reference = tmp_path / "reference"
         build(content, reference, use_cache=False)
         assert snapshot(cached) == snapshot(reference), name
-        assert report.files == len([p for p in cached.rglob("*") if p.is_file() and p.name != ".dateline"])
+        assert report.files == len(
+            [p for p in cached.rglob("*") if p.is_file() and p.name != ".dateline"]
+        )
 
 
 def test_cache_reuses_unchanged_pages_and_survives_hand_edits(site) -> None:
