@@ -79,6 +79,7 @@ class Claim:
     status: str
     text: str
     line: int
+    dated: bool = False  # the editor wrote "(as of …)"; otherwise as_of is the entry's time
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ def parse_claim(line_text: str, line: int, default_as_of: datetime, zone: ZoneIn
         status=status,
         text=shown,
         line=line,
+        dated=seen_as_of,
     )
 
 

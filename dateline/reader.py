@@ -440,6 +440,29 @@ def _scan(
     return entry_paths, media
 
 
+def _warn_undated_repeats(entries: list[Entry], problems: Problems) -> None:
+    """Warn where a claim without "(as of …)" repeats a figure a source gave earlier.
+
+    Its as-of then defaults to the later entry's time, dating an old claim as new: the
+    tracker would show the source saying it again. (A warning: `--strict` fails on it.)
+    """
+    last: dict[tuple[str, str], tuple[tuple[object, ...], Entry]] = {}
+    for entry in reversed(entries):  # oldest first
+        for box in entry.boxes:
+            for claim in box.claims:
+                figure = (claim.qualifier, claim.low, claim.high, claim.unit)
+                key = (box.slug, claim.source.casefold())
+                before = last.get(key)
+                if before is not None and before[0] == figure and not claim.dated:
+                    problems.warn(
+                        entry.source,
+                        claim.line,
+                        f"{claim.source}'s {claim.text!r} is the figure it gave in "
+                        f"{before[1].slug!r}; add (as of DATE) so it is not dated to this entry",
+                    )
+                last[key] = (figure, entry)
+
+
 def _read_story(
     md: MarkdownIt,
     folder: Path,
@@ -504,6 +527,7 @@ def _read_story(
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.time.timestamp(), e.slug), reverse=True)
+    _warn_undated_repeats(entries, problems)
     if not fields.get("title"):
         return None
     return Story(

@@ -117,3 +117,21 @@ def test_build_summary_quiet_and_verbose(tmp_path: Path) -> None:
     verbose = run_cli("--content", content, "--out", tmp_path / "site", "--verbose").stdout
     assert "  s: 1 entries, 0 figure boxes, zone UTC, live" in verbose
     assert "unchanged" in verbose
+
+
+def test_check_strict_warns_on_an_old_figure_dated_as_new(tmp_path: Path) -> None:
+    box = "```figures Killed\nMoD: 498{as_of}\n```"
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": "---\ntitle: S\n---\n",
+            "s/a.md": entry(body=box.format(as_of="")),
+            "s/b.md": entry("Later", time="2022-03-02 18:00", body=box.format(as_of="")),
+        },
+    )
+    strict = run_cli("check", "--strict", "--content", content)
+    assert strict.code == 1
+    assert strict.stderr.splitlines()[0] == f"{content / 's/b.md'}:6: MoD's '498' is the figure it gave in 'a'; add (as of DATE) so it is not dated to this entry"
+    (content / "s" / "b.md").write_text(entry("Later", time="2022-03-02 18:00", body=box.format(as_of=" (as of 2022-03-02 10:00)")))
+    assert run_cli("check", "--strict", "--content", content).code == 0
