@@ -98,6 +98,8 @@ class Renderer:
         self.digests_before: dict[str, tuple[bytes, int, int]] | None = None
         self.digests: dict[str, tuple[bytes, int, int]] = {}
         self.data_stories: set[str] = set()  # stories whose feeds this process made
+        self._deferred: list[tuple[Story, tuple[Metric, ...]]] = []
+        self.pages_done: Callable[[], object] | None = None  # called before feeds are made
         self._slot = 0
 
     # Template helpers -----------------------------------------------------------------
@@ -282,7 +284,10 @@ class Renderer:
         for media in story.media:
             if self._mine():
                 self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
-        self.data_files(story, metrics)
+        if self.keep:  # the dev server: pages first, so an open page reloads sooner
+            self._deferred.append((story, metrics))
+        else:
+            self.data_files(story, metrics)
         if not self.keep:  # a one-off build: nothing of this story is needed again
             self._bodies.clear()
             self._articles.clear()
@@ -442,6 +447,11 @@ class Renderer:
             lastmod=stories[0].modified if stories else None,
         )
         self.page("404.html", "404.html", (), dict, listed=False)
+        if self.pages_done is not None:
+            self.pages_done()
+        for story, metrics in self._deferred:
+            self.data_files(story, metrics)
+        self._deferred = []
         if self._mine() and site.config.base_url:
             key = (tuple(self._sitemap), site.config.base_url)
             cached = self._pieces.get(("sitemap", "", ""))

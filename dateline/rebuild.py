@@ -9,6 +9,7 @@ is the same folder a full build would make; a test holds it to that, byte for by
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +50,14 @@ class Rebuilder:
         roots = [DEFAULT_THEME.resolve(), (self.content / SITE_THEME).resolve()]
         return any(p.resolve().is_relative_to(root) for p in paths for root in roots)
 
-    def build(self, changed: set[Path] | None = None) -> Result:
+    def build(
+        self, changed: set[Path] | None = None, pages_done: Callable[[int], object] | None = None
+    ) -> Result:
         """Bring the output up to date after `changed` paths (None: check everything).
 
         On content errors the output is left as it was and the errors are returned.
+        `pages_done` is called with the number of files written so far once every page
+        is written and before the feeds are, so open pages can reload sooner.
         """
         started = time.perf_counter()
         changed = {p.resolve() for p in changed or set()}
@@ -68,6 +73,9 @@ class Rebuilder:
         except BuildError as exc:
             return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
         self.output.begin()
+        self.renderer.pages_done = (
+            (lambda: pages_done(self.output.written)) if pages_done is not None else None
+        )
         self.renderer.render(site, self.output)
         self.output.finish()
         return Result(

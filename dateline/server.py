@@ -84,6 +84,17 @@ class State:
             self.errors = [str(e) for e in result.errors]
             self.changed.notify_all()
 
+    def pages_written(self, written: int) -> bool:
+        """Tell open pages to reload as soon as the pages (not yet the feeds) are written;
+        True if they were told."""
+        with self.changed:
+            if written == 0 and not self.errors:
+                return False
+            self.version += 1
+            self.errors = []
+            self.changed.notify_all()
+            return True
+
     def snapshot(self) -> str:
         return json.dumps({"version": self.version, "errors": self.errors})
 
@@ -231,12 +242,19 @@ def watch_and_rebuild(
 
     for changes in watch(*paths, stop_event=stopping, debounce=1600, step=30, rust_timeout=500):
         changed = {Path(p) for _, p in changes}
+        told = False
+
+        def pages_done(written: int) -> None:
+            nonlocal told
+            told = state.pages_written(written)
+
         try:
-            result = rebuilder.build(changed)
+            result = rebuilder.build(changed, pages_done)
         except Exception as exc:  # a bug must not take the preview down mid-deadline
             traceback.print_exc()
             rebuilder.renderer = None  # start afresh next time
             message = f"dateline: internal error: {exc!r} (please report it)"
             result = Result((ContentError("dateline", 1, message),), (), 0, 0, 0, 0.0)
-        state.publish(result)
+        if not told or not result.ok:
+            state.publish(result)
         report(result)

@@ -132,6 +132,11 @@ def test_check_strict_warns_on_an_old_figure_dated_as_new(tmp_path: Path) -> Non
     )
     strict = run_cli("check", "--strict", "--content", content)
     assert strict.code == 1
-    assert strict.stderr.splitlines()[0] == f"{content / 's/b.md'}:6: MoD's '498' is the figure it gave in 'a'; add (as of DATE) so it is not dated to this entry"
-    (content / "s" / "b.md").write_text(entry("Later", time="2022-03-02 18:00", body=box.format(as_of=" (as of 2022-03-02 10:00)")))
+    assert (
+        strict.stderr.splitlines()[0]
+        == f"{content / 's/b.md'}:6: MoD's '498' is the figure it gave in 'a'; add (as of DATE) so it is not dated to this entry"
+    )
+    (content / "s" / "b.md").write_text(
+        entry("Later", time="2022-03-02 18:00", body=box.format(as_of=" (as of 2022-03-02 10:00)"))
+    )
     assert run_cli("check", "--strict", "--content", content).code == 0
