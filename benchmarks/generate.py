@@ -66,7 +66,7 @@ TAGS = ["kharkiv", "kyiv", "diplomacy", "refugees", "sanctions", "casualties", "
 METRICS = [
     ("People who fled the country", ["UN refugee agency", "Interior ministry"], 600_000, 25_000),
     ("Civilians killed", ["Health ministry", "UN monitors", "Regional governor"], 2_000, 60),
-    ("Homes without power", ["Grid operator", "Energy ministry"], 400_000, -5_000),
+    ("Homes without power", ["Grid operator", "Energy ministry"], 400_000, -15),
 ]
 QUALIFIERS = ["", "more than ", "about ", "at least ", "up to "]
 KYIV = ZoneInfo("Europe/Kyiv")

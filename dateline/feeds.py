@@ -47,6 +47,12 @@ def atom_item(site: Site, entry: Entry, content_html: str) -> bytes:
 
 def atom_feed(site: Site, story: Story, items: Iterable[bytes]) -> bytes:
     """The story's Atom feed around `items` (from `atom_item`, newest first)."""
+    head, tail = atom_frame(site, story)
+    return head + b"".join(items) + tail
+
+
+def atom_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
+    """The Atom document before and after its items, for writing them in between."""
     base = site.config.base_url
     assert base is not None
     fg = FeedGenerator()
@@ -68,7 +74,7 @@ def atom_feed(site: Site, story: Story, items: Iterable[bytes]) -> bytes:
         fg.updated(modified)
     head = fg.atom_str(pretty=False)
     assert head.endswith(_FEED_END)
-    return head[: -len(_FEED_END)] + b"".join(items) + _FEED_END + b"\n"
+    return head[: -len(_FEED_END)], _FEED_END + b"\n"
 
 
 def json_item(site: Site, entry: Entry, content_html: str) -> str:
@@ -93,6 +99,15 @@ def json_item(site: Site, entry: Entry, content_html: str) -> str:
 
 def json_feed(site: Site, story: Story, items: Iterable[str]) -> str:
     """The story's JSON Feed 1.1 document around `items` (from `json_item`)."""
+    head, tail = json_frame(site, story)
+    return head + JSON_SEPARATOR.join(items) + tail
+
+
+JSON_SEPARATOR = ",\n"
+
+
+def json_frame(site: Site, story: Story) -> tuple[str, str]:
+    """The JSON Feed document before and after its items (joined by JSON_SEPARATOR)."""
     base = site.config.base_url
     assert base is not None
     document: dict[str, object] = {
@@ -106,4 +121,4 @@ def json_feed(site: Site, story: Story, items: Iterable[str]) -> str:
     if story.summary:
         document["description"] = story.summary
     head = json.dumps(document, ensure_ascii=False)
-    return head[:-1] + ', "items": [\n' + ",\n".join(items) + "\n]}\n"
+    return head[:-1] + ', "items": [\n', "\n]}\n"

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import UsageError
 
@@ -96,6 +97,14 @@ class Output:
     def unchanged(self, path: str, data: str | bytes) -> None:
         """Write `data`, which the caller knows is what it wrote last build."""
         self.write(path, data)
+
+    @contextmanager
+    def stream(self, path: str) -> Iterator[BinaryIO]:
+        """A file to write a large output in pieces (a long story's feed), never held
+        whole in memory."""
+        with self._target(path).open("wb") as handle:
+            yield handle
+        self.count += 1
 
     def link_previous(self, path: str, size: int, mtime_ns: int) -> bool:
         """Hard-link the previous build's file at `path`, if it is still as it was built

@@ -27,7 +27,15 @@ import jinja2
 from markupsafe import Markup
 
 from .chart import build_chart
-from .feeds import atom_feed, atom_item, json_feed, json_item
+from .feeds import (
+    JSON_SEPARATOR,
+    atom_feed,
+    atom_frame,
+    atom_item,
+    json_feed,
+    json_frame,
+    json_item,
+)
 from .metadata import (
     describe,
     entry_jsonld,
@@ -132,7 +140,8 @@ class Renderer:
                 {"page_path": f"{story.path}index.html", "site": self.site}
             )
             cached = (key, str(macros.entry_article(entry, story)))
-            self._articles[(entry.story, entry.slug)] = cached
+            if self.keep:  # each article is shown on one timeline page per build
+                self._articles[(entry.story, entry.slug)] = cached
         prefix = relative(context["page_path"], story.path)
         return Markup(cached[1] if prefix == "./" else rebase(cached[1], prefix))
 
@@ -402,9 +411,12 @@ class Renderer:
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
         if not base:
             return
+        prefix = absolute(base, story.path)
+        if not self.keep:  # a one-off build streams them; only the dev server keeps pieces
+            self._stream_feeds(story, prefix)
+            return
         atom: list[bytes] = []
         items: list[str] = []
-        prefix = absolute(base, story.path)
         for entry in story.entries:
             key = (entry, self._notes[(entry.story, entry.slug)], self._site_key)
             cached = self._pieces.get(("feed", story.slug, entry.slug))
@@ -417,6 +429,25 @@ class Renderer:
             items.append(cached[1][1])
         self.out.write(f"{story.path}feed.xml", atom_feed(self.site, story, atom))
         self.out.write(f"{story.path}feed.json", json_feed(self.site, story, items))
+
+    def _stream_feeds(self, story: Story, prefix: str) -> None:
+        """Both feeds written item by item (a one-off build keeps no pieces): a
+        20,000-entry story's feeds are tens of megabytes each."""
+        atom_head, atom_tail = atom_frame(self.site, story)
+        json_head, json_tail = json_frame(self.site, story)
+        with (
+            self.out.stream(f"{story.path}feed.xml") as atom,
+            self.out.stream(f"{story.path}feed.json") as feed,
+        ):
+            atom.write(atom_head)
+            feed.write(json_head.encode())
+            for number, entry in enumerate(story.entries):
+                html = rebase(self.body(entry), prefix)
+                atom.write(atom_item(self.site, entry, html))
+                separator = JSON_SEPARATOR if number else ""
+                feed.write((separator + json_item(self.site, entry, html)).encode())
+            atom.write(atom_tail)
+            feed.write(json_tail.encode())
 
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
