@@ -8,6 +8,7 @@ editor for a mistake in their files.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -191,7 +192,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     rebuilder = Rebuilder(content, out, drafts=args.drafts)
     state = State()
-    first = rebuilder.build()
+    first = rebuilder.build(jobs=os.cpu_count() or 1)  # no threads yet: forking is safe
     report(first)
     state.publish(first)
     stopping = threading.Event()

@@ -51,13 +51,18 @@ class Rebuilder:
         return any(p.resolve().is_relative_to(root) for p in paths for root in roots)
 
     def build(
-        self, changed: set[Path] | None = None, pages_done: Callable[[int], object] | None = None
+        self,
+        changed: set[Path] | None = None,
+        pages_done: Callable[[int], object] | None = None,
+        jobs: int = 1,
     ) -> Result:
         """Bring the output up to date after `changed` paths (None: check everything).
 
         On content errors the output is left as it was and the errors are returned.
         `pages_done` is called with the number of files written so far once every page
-        is written and before the feeds are, so open pages can reload sooner.
+        is written and before the feeds are, so open pages can reload sooner. `jobs` > 1
+        lets many changed entries be read in forked workers: only for a first build,
+        before the server has threads.
         """
         started = time.perf_counter()
         changed = {p.resolve() for p in changed or set()}
@@ -69,7 +74,9 @@ class Rebuilder:
         if self.renderer is None or self.theme_changed(changed):
             self.renderer = Renderer(self.content)  # templates recompiled, nothing reused
         try:
-            site, warnings = read_site(self.content, drafts=self.drafts, cache=self.cache)
+            site, warnings = read_site(
+                self.content, drafts=self.drafts, cache=self.cache, jobs=jobs
+            )
         except BuildError as exc:
             return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
         self.output.begin()
