@@ -18,7 +18,7 @@ import multiprocessing as mp
 import os
 import pickle
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,7 +189,7 @@ class Renderer:
             return
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
-        full_key = (template, key, self._site_key)
+        full_key = (template, key, self.site.config)
         if self.digests_before is not None:
             digest = hashlib.blake2b(pickle.dumps(full_key, protocol=5), digest_size=16).digest()
             self.digests[file_path] = (digest, 0, 0)
@@ -295,9 +295,8 @@ class Renderer:
                 self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
         if self.keep:  # the dev server: pages first, so an open page reloads sooner
             self._deferred.append((story, metrics))
-        else:
+        else:  # a one-off build: nothing of this story is needed after its files
             self.data_files(story, metrics)
-        if not self.keep:  # a one-off build: nothing of this story is needed again
             self._bodies.clear()
             self._articles.clear()
             if self.digests_before is None:  # without a build cache, no piece is kept
@@ -392,8 +391,9 @@ class Renderer:
     def data_files(self, story: Story, metrics: tuple[Metric, ...]) -> None:
         """figures.json and the feeds, assembled from per-metric and per-entry pieces.
 
-        Pieces are kept between renders, keyed by what they show, so after one edit only
-        that entry's feed items and its metrics are serialised again.
+        Pieces are kept between renders (feed items by the dev server, metrics also by
+        the build cache), keyed by what they show, so after one edit only that entry's
+        feed items and its metrics are serialised again.
         """
         if not self._mine():
             return
@@ -411,48 +411,50 @@ class Renderer:
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
         if not base:
             return
-        prefix = absolute(base, story.path)
-        if not self.keep:  # a one-off build streams them; only the dev server keeps pieces
-            self._stream_feeds(story, prefix)
+        items = self._feed_items(story, absolute(base, story.path))
+        if self.keep:
+            pairs = list(items)
+            atom = atom_feed(self.site, story, (xml for xml, _ in pairs))
+            self.out.write(f"{story.path}feed.xml", atom)
+            self.out.write(
+                f"{story.path}feed.json", json_feed(self.site, story, (j for _, j in pairs))
+            )
             return
-        atom: list[bytes] = []
-        items: list[str] = []
-        for entry in story.entries:
-            key = (entry, self._notes[(entry.story, entry.slug)], self._site_key)
-            cached = self._pieces.get(("feed", story.slug, entry.slug))
-            if cached is None or cached[0] != key:
-                html = rebase(self.body(entry), prefix)
-                value = (atom_item(self.site, entry, html), json_item(self.site, entry, html))
-                cached = (key, value)
-                self._pieces[("feed", story.slug, entry.slug)] = cached
-            atom.append(cached[1][0])
-            items.append(cached[1][1])
-        self.out.write(f"{story.path}feed.xml", atom_feed(self.site, story, atom))
-        self.out.write(f"{story.path}feed.json", json_feed(self.site, story, items))
-
-    def _stream_feeds(self, story: Story, prefix: str) -> None:
-        """Both feeds written item by item (a one-off build keeps no pieces): a
-        20,000-entry story's feeds are tens of megabytes each."""
+        # A one-off build streams both feeds: a 20,000-entry story's are tens of MB each.
         atom_head, atom_tail = atom_frame(self.site, story)
         json_head, json_tail = json_frame(self.site, story)
         with (
-            self.out.stream(f"{story.path}feed.xml") as atom,
-            self.out.stream(f"{story.path}feed.json") as feed,
+            self.out.stream(f"{story.path}feed.xml") as atom_file,
+            self.out.stream(f"{story.path}feed.json") as json_file,
         ):
-            atom.write(atom_head)
-            feed.write(json_head.encode())
-            for number, entry in enumerate(story.entries):
-                html = rebase(self.body(entry), prefix)
-                atom.write(atom_item(self.site, entry, html))
+            atom_file.write(atom_head)
+            json_file.write(json_head.encode())
+            for number, (atom_item_xml, json_item_text) in enumerate(items):
+                atom_file.write(atom_item_xml)
                 separator = JSON_SEPARATOR if number else ""
-                feed.write((separator + json_item(self.site, entry, html)).encode())
-            atom.write(atom_tail)
-            feed.write(json_tail.encode())
+                json_file.write((separator + json_item_text).encode())
+            atom_file.write(atom_tail)
+            json_file.write(json_tail.encode())
+
+    def _feed_items(self, story: Story, prefix: str) -> Iterator[tuple[bytes, str]]:
+        """Each entry's Atom and JSON Feed item, newest first; the dev server keeps them
+        between renders so one edit re-serialises one entry's items."""
+        for entry in story.entries:
+            key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
+            cached = self._pieces.get(("feed", story.slug, entry.slug))
+            if cached is None or cached[0] != key:
+                html = rebase(self.body(entry), prefix)
+                cached = (
+                    key,
+                    (atom_item(self.site, entry, html), json_item(self.site, entry, html)),
+                )
+                if self.keep:
+                    self._pieces[("feed", story.slug, entry.slug)] = cached
+            yield cached[1]
 
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
         self.site, self.out = site, out
-        self._site_key = site.config
         self._sitemap = []
         self._slot = 0
         self.rendered = 0

@@ -76,7 +76,8 @@ class ReadCache:
     `forget` drops files a watcher reports as changed, whatever their stat says.
     """
 
-    entries: dict[Path, tuple[tuple[object, ...], Entry | None, Problems]] = field(
+    # path -> ((file fingerprint, settings read against), entry, its problems)
+    entries: dict[Path, tuple[tuple[object, object], Entry | None, Problems]] = field(
         default_factory=dict
     )
     listings: dict[Path, list[tuple[str, bool]]] = field(default_factory=dict)
@@ -85,7 +86,6 @@ class ReadCache:
     # that the changes are edits of entry files read before: then every other entry
     # and every folder listing is reused without touching the disk.
     trusted: frozenset[Path] | None = None
-    hits: int = 0
 
     def forget(self, paths: set[Path]) -> None:
         for path in paths:
@@ -98,8 +98,9 @@ class ReadCache:
         )
 
 
-def _is_hidden(path: Path) -> bool:
-    return path.name.startswith(".") or path.name.endswith("~")
+def _is_hidden(name: str) -> bool:
+    """Dot files and editors' backups (`entry.md~`) are not content."""
+    return name.startswith(".") or name.endswith("~")
 
 
 def _files(folder: Path) -> list[tuple[str, bool]]:
@@ -118,7 +119,7 @@ def _files(folder: Path) -> list[tuple[str, bool]]:
         with os.scandir(os.path.join(base, prefix) if prefix else base) as entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith(".") or name.endswith("~"):
+                if _is_hidden(name):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(prefix + name + "/")
@@ -229,13 +230,10 @@ def _render_body(
     return render(md, tokens), tuple(boxes), first_image
 
 
-def _entry_key(
-    md: MarkdownIt, path: Path, zone: ZoneInfo, max_kb: int, media: frozenset[Path]
-) -> tuple[object, ...]:
-    """What an entry was read against: its file's stat fingerprint and the settings."""
+def _file_key(path: Path) -> tuple[int, ...]:
+    """An entry file's stat fingerprint: a rewrite changes at least one of these."""
     stat = path.stat()
-    key = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, zone.key)
-    return (*key, md.options["html"], max_kb, media)
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
 # What forked reader workers inherit: the parser and the story's reading settings.
@@ -267,18 +265,16 @@ def _read_entries(
     """
     global _SHARED
     results: list[tuple[Entry | None, Problems] | None] = []
-    misses: list[tuple[int, Path, tuple[object, ...]]] = []
+    misses: list[tuple[int, Path, tuple[object, object]]] = []
     settings = (zone.key, md.options["html"], max_kb, media)
     for path in paths:
         hit = cache.entries.get(path) if cache is not None else None
         trusted = cache is not None and cache.trusted is not None and path not in cache.trusted
-        if trusted and hit is not None and hit[0][4:] == settings:
-            cache.hits += 1  # type: ignore[union-attr]  # the watcher vouches: no stat
-            results.append((hit[1], hit[2]))
+        if trusted and hit is not None and hit[0][1] == settings:
+            results.append((hit[1], hit[2]))  # the watcher vouches it did not change: no stat
             continue
-        key = _entry_key(md, path, zone, max_kb, media)
+        key = (_file_key(path), settings)
         if hit is not None and hit[0] == key:
-            cache.hits += 1  # type: ignore[union-attr]
             results.append((hit[1], hit[2]))
             continue
         misses.append((len(results), path, key))
@@ -566,7 +562,7 @@ def read_site(
     md = make_parser(allow_html=config.allow_html)
     stories = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
-        if _is_hidden(folder) or folder.name.startswith("_"):
+        if _is_hidden(folder.name) or folder.name.startswith("_"):
             continue
         if cache is not None and cache.trusted is not None and folder in cache.listings:
             files = cache.listings[folder]
