@@ -64,7 +64,7 @@ def build(
     read_done = time.perf_counter()
     with staged(out) as output:
         render_site(site, output, progress, jobs, store)
-        if strict and (broken := check_links(output.root, str(out))):
+        if strict and (broken := check_links(output.files(), str(out))):
             raise BuildError(broken)
     if store is not None:
         save_cache(store, out)

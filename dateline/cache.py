@@ -77,7 +77,7 @@ def save(cache: BuildCache, out: Path) -> None:
     a page changed by hand is not taken for the one built."""
     for path, (digest, _size, _mtime) in list(cache.digests.items()):
         try:
-            stat = (out / path).stat()
+            stat = os.stat(f"{out}/{path}")
         except OSError:
             del cache.digests[path]
             continue

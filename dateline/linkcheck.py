@@ -8,6 +8,7 @@ catches mistakes in templates as well as in content.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -41,10 +42,10 @@ def _parse(path: Path) -> _PageParser:
     return parser
 
 
-def check_links(root: Path, shown: str) -> list[ContentError]:
-    """Broken internal links under `root`; `shown` is how the output folder is printed."""
-    pages = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.html"))}
-    parsed = {name: _parse(path) for name, path in pages.items()}
+def check_links(files: Mapping[str, Path], shown: str) -> list[ContentError]:
+    """Broken internal links in a build's `files` (site path -> file where it is now);
+    `shown` is how the output folder is printed."""
+    parsed = {name: _parse(files[name]) for name in sorted(files) if name.endswith(".html")}
     problems: list[ContentError] = []
     for name, page in parsed.items():
         for link, line in [] if page.has_base else page.links:
@@ -56,10 +57,10 @@ def check_links(root: Path, shown: str) -> list[ContentError]:
             )
             if parts.path == "":
                 target = name
-            elif link.split("#")[0].endswith("/") or (root / target).is_dir():
-                target = posixpath.join(target, "index.html")
+            elif link.split("#")[0].endswith("/") or target not in files:
+                target = posixpath.normpath(posixpath.join(target, "index.html"))
             where = f"{shown}/{name}"
-            if target.startswith("../") or not (root / target).is_file():
+            if target.startswith("../") or target not in files:
                 problems.append(ContentError(where, line, f"broken link {link!r}: no such file"))
             elif (
                 parts.fragment

@@ -6,7 +6,7 @@ cannot fail on content and an incremental build can tell what depends on what.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +36,10 @@ class Entry:
     body_html: str  # links relative to the story folder; figure boxes as placeholders
     boxes: tuple[FigureBox, ...]
     image: str | None = None  # the body's first image (URL as written), for social cards
+    # A digest of the file's bytes and of everything it was read against: equal digests
+    # mean equal entries, so the build cache keys pages on 16 bytes instead of pickling
+    # the entry. Empty when unknown (an entry made by hand).
+    digest: bytes = field(default=b"", compare=False, repr=False)
 
     @property
     def path(self) -> str:

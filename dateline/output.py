@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
+import mmap
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO
 
 from .errors import UsageError
@@ -40,36 +42,47 @@ def check_output(out: Path, content: Path) -> None:
 
 
 class Output:
-    """Writes files under one root, refusing any path that would leave it.
+    """Writes one build's files, refusing any path that would leave the site.
 
-    A file whose bytes equal the previous build's is hard-linked from it instead of
-    written, so it keeps its modification time: `rsync` or `aws s3 sync` then upload
-    only what changed, and a rebuild writes less.
+    A first build writes every file into `root`, a fresh folder `staged` renames into
+    place. A rebuild over a folder an earlier build made (`previous`) writes into `root`
+    only the files whose bytes changed; `commit` then moves those into `previous` and
+    removes what this build no longer makes. So a rebuild after one edit touches a few
+    dozen files instead of re-creating every folder, and unchanged files keep their
+    bytes, inode and modification time: `rsync` or `aws s3 sync` upload only what
+    changed. A build that fails never reaches `commit`, so the published folder stays
+    as it was.
     """
 
-    def __init__(self, root: Path, previous: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, previous: Path | None = None, existing: frozenset[str] = frozenset()
+    ) -> None:
         self.root = root.resolve()
         self.previous = previous.resolve() if previous is not None else None
+        self.existing = existing  # the previous build's files, site paths
         self.count = 0
-        self.reused = 0  # files hard-linked from the previous build
+        self.reused = 0  # files the previous build already has as they are
+        self.made: set[str] = set()  # every file of this build
+        self.staged: set[str] = set()  # files with new bytes under `root`
         self._folders: set[Path] = set()
 
-    def _reuse(self, path: str, target: Path, same: Callable[[Path], bool]) -> bool:
-        """Hard-link the previous build's file at `path` if `same` says it is unchanged."""
-        if self.previous is None:
+    def _done(self, path: str) -> None:
+        self.count += 1
+        self.made.add(path)
+
+    def _kept(self, path: str, same: Callable[[str], bool]) -> bool:
+        """Whether the previous build's file at `path` already is what `same` checks."""
+        if self.previous is None or path not in self.existing:
             return False
-        old = self.previous / path
         try:
-            if old.is_file() and not old.is_symlink() and same(old):
-                os.link(old, target)
-                self.reused += 1
-                return True
-        except OSError:  # no hard links on this filesystem: write a fresh copy
-            pass
-        return False
+            kept = same(f"{self.previous}/{path}")
+        except OSError:
+            return False
+        self.reused += kept
+        return kept
 
     def _target(self, path: str) -> Path:
-        """The file for site path `path`, its folder made; never outside the root.
+        """The file for site path `path` under `root`, its folder made; never outside it.
 
         Output paths are built from slugs, so a plain check of their parts suffices
         (no symlinks can exist in a folder this build made).
@@ -82,17 +95,15 @@ class Output:
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
+        self.staged.add(path)
         return target
 
     def write(self, path: str, data: str | bytes) -> None:
         """Write one file; `path` is relative to the output root, '/'-separated."""
-        target = self._target(path)
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        self.count += 1
-        if not self._reuse(
-            path, target, lambda old: old.stat().st_size == len(raw) and old.read_bytes() == raw
-        ):
-            target.write_bytes(raw)
+        self._done(path)
+        if not self._kept(path, lambda old: _same_bytes(old, raw)):
+            self._target(path).write_bytes(raw)
 
     def unchanged(self, path: str, data: str | bytes) -> None:
         """Write `data`, which the caller knows is what it wrote last build."""
@@ -102,51 +113,140 @@ class Output:
     def stream(self, path: str) -> Iterator[BinaryIO]:
         """A file to write a large output in pieces (a long story's feed), never held
         whole in memory."""
-        with self._target(path).open("wb") as handle:
+        target = self._target(path)
+        with target.open("wb") as handle:
             yield handle
-        self.count += 1
+        self._done(path)
+        if self._kept(path, lambda old: filecmp.cmp(target, old, shallow=False)):
+            target.unlink()
+            self.staged.discard(path)
 
     def link_previous(self, path: str, size: int, mtime_ns: int) -> bool:
-        """Hard-link the previous build's file at `path`, if it is still as it was built
-        (same size and modification time); False if it cannot be reused."""
-        if self.previous is None:
-            return False
-        old = self.previous / path
+        """Keep the previous build's file at `path` if it is still as it was built (same
+        size and modification time); False if it must be written again."""
+
+        def same(old: str) -> bool:
+            stat = os.lstat(old)
+            return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns) and S_ISREG(stat.st_mode)
+
+        if self._kept(path, same):
+            self._done(path)
+            return True
+        return False
+
+    def previous_file(self, path: str, size: int, mtime_ns: int) -> mmap.mmap | None:
+        """The previous build's file at `path`, mapped read-only, if it is still as it
+        was built; None otherwise."""
+        if self.previous is None or path not in self.existing or not size:
+            return None
         try:
-            stat = old.lstat()
-            if stat.st_size != size or stat.st_mtime_ns != mtime_ns or not old.is_file():
-                return False
-            os.link(old, self._target(path))
-        except OSError:
-            return False
-        self.count += 1
-        self.reused += 1
-        return True
+            with (self.previous / path).open("rb") as handle:
+                stat = os.fstat(handle.fileno())
+                if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                    return None
+                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            return None
 
     def copy(self, source: Path, path: str) -> None:
         """Copy a media or theme file into the output."""
-        target = self._target(path)
-        self.count += 1
-        if not self._reuse(path, target, lambda old: filecmp.cmp(source, old, shallow=False)):
-            shutil.copyfile(source, target)
+        self._done(path)
+        if not self._kept(path, lambda old: filecmp.cmp(source, old, shallow=False)):
+            shutil.copyfile(source, self._target(path))
+
+    def share(self) -> tuple[int, int, set[str], set[str]]:
+        """What a worker process wrote, for the process that commits the build."""
+        return self.count, self.reused, self.made, self.staged
+
+    def absorb(self, share: tuple[int, int, set[str], set[str]]) -> None:
+        count, reused, made, staged = share
+        self.count += count
+        self.reused += reused
+        self.made |= made
+        self.staged |= staged
+
+    def files(self) -> dict[str, Path]:
+        """Every file of this build and where it is now (staged or kept), by site path."""
+        if self.previous is None:
+            return {path: self.root / path for path in self.made}
+        return {
+            path: (self.root if path in self.staged else self.previous) / path for path in self.made
+        }
+
+    def commit(self) -> None:
+        """Make `previous` this build: remove what it no longer makes, move the new
+        files in. Each file is replaced whole (a rename), so a reader never sees half a
+        page."""
+        assert self.previous is not None
+        for path in sorted(self.existing - self.made):
+            target = self.previous / path
+            target.unlink(missing_ok=True)
+            folder = target.parent
+            while folder != self.previous and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        for path in sorted(self.staged):
+            target = self.previous / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.root / path, target)
+
+
+def _same_bytes(old: str, raw: bytes) -> bool:
+    with open(old, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        return S_ISREG(stat.st_mode) and stat.st_size == len(raw) and handle.read() == raw
+
+
+def _previous_files(out: Path) -> frozenset[str] | None:
+    """The files of the build in `out`, or None if it holds anything a build did not
+    make (a symlink, a socket): such a folder is replaced whole, never written through."""
+    found: set[str] = set()
+    pending = [("", str(out))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as listing:
+            for item in listing:
+                name = prefix + item.name
+                if item.is_dir(follow_symlinks=False):
+                    pending.append((name + "/", item.path))
+                elif item.is_file(follow_symlinks=False):
+                    found.add(name)
+                else:
+                    return None
+    found.discard(MARKER)
+    return frozenset(found)
 
 
 @contextmanager
 def staged(out: Path) -> Iterator[Output]:
-    """Yield an Output on a temporary sibling of `out`; swap it in only on success."""
+    """Yield an Output for a build into `out`; `out` changes only if the build succeeds.
+
+    A first build (or one over a folder holding anything a build did not make) renders
+    into a fresh sibling folder swapped in at the end; a rebuild stages only the files
+    that changed and moves them in (see Output).
+    """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
-    previous = out if (out / MARKER).is_file() else None
+    existing = _previous_files(out) if (out / MARKER).is_file() else None
     try:
-        yield Output(stage, previous)
-        (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if existing is None:
+            output = Output(stage)
+            yield output
+            (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        else:
+            output = Output(stage, out, existing)
+            yield output
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    if existing is not None:
+        output.commit()
+        shutil.rmtree(stage, ignore_errors=True)
+        return
     if out.exists():
         out.rename(old)
     stage.rename(out)

@@ -13,10 +13,9 @@ so comparing them is cheap.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import multiprocessing as mp
 import os
-import pickle
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -36,6 +35,7 @@ from .feeds import (
     json_frame,
     json_item,
 )
+from .keys import key_digest
 from .metadata import (
     describe,
     entry_jsonld,
@@ -191,7 +191,7 @@ class Renderer:
             key = key()
         full_key = (template, key, self.site.config)
         if self.digests_before is not None:
-            digest = hashlib.blake2b(pickle.dumps(full_key, protocol=5), digest_size=16).digest()
+            digest = key_digest(full_key)
             self.digests[file_path] = (digest, 0, 0)
             before = self.digests_before.get(file_path)
             if (
@@ -411,46 +411,109 @@ class Renderer:
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
         if not base:
             return
-        items = self._feed_items(story, absolute(base, story.path))
+        prefix = absolute(base, story.path)
         if self.keep:
-            pairs = list(items)
+            pairs = [(xml, text) for _, xml, text in self._feed_items(story, prefix)]
             atom = atom_feed(self.site, story, (xml for xml, _ in pairs))
             self.out.write(f"{story.path}feed.xml", atom)
             self.out.write(
                 f"{story.path}feed.json", json_feed(self.site, story, (j for _, j in pairs))
             )
             return
-        # A one-off build streams both feeds: a 20,000-entry story's are tens of MB each.
-        atom_head, atom_tail = atom_frame(self.site, story)
-        json_head, json_tail = json_frame(self.site, story)
-        with (
-            self.out.stream(f"{story.path}feed.xml") as atom_file,
-            self.out.stream(f"{story.path}feed.json") as json_file,
-        ):
+        self._stream_feeds(story, prefix)
+
+    def _stream_feeds(self, story: Story, prefix: str) -> None:
+        """A one-off build streams both feeds: a 20,000-entry story's are tens of MB each.
+
+        With a build cache, the items of unchanged entries are copied from the last
+        build's feeds, whose offsets the cache keeps, instead of being made again.
+        """
+        paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
+        cached = self.digests_before is not None
+        with contextlib.ExitStack() as stack:
+            old = self._old_feeds(story, paths, stack) if cached else None
+            digests: dict[str, bytes] = {}
+
+            def reuse(entry: Entry, key: object) -> tuple[bytes, str] | None:
+                digest = digests[entry.slug] = key_digest(key)
+                span = old[2].get(entry.slug) if old is not None else None
+                if old is None or span is None or span[0] != digest:
+                    return None
+                atom_start, atom_size, json_start, json_size = span[1:]
+                return (
+                    old[0][atom_start : atom_start + atom_size],
+                    old[1][json_start : json_start + json_size].decode(),
+                )
+
+            atom_head, atom_tail = atom_frame(self.site, story)
+            json_head, json_tail = json_frame(self.site, story)
+            spans: dict[str, tuple[bytes, int, int, int, int]] = {}
+            atom_file = stack.enter_context(self.out.stream(paths[0]))
+            json_file = stack.enter_context(self.out.stream(paths[1]))
             atom_file.write(atom_head)
             json_file.write(json_head.encode())
-            for number, (atom_item_xml, json_item_text) in enumerate(items):
-                atom_file.write(atom_item_xml)
-                separator = JSON_SEPARATOR if number else ""
-                json_file.write((separator + json_item_text).encode())
+            items = self._feed_items(story, prefix, reuse if cached else None)
+            for number, (entry, atom_xml, json_text) in enumerate(items):
+                atom_start = atom_file.tell()
+                atom_file.write(atom_xml)
+                if number:
+                    json_file.write(JSON_SEPARATOR.encode())
+                json_start = json_file.tell()
+                json_size = json_file.write(json_text.encode())
+                if cached:
+                    spans[entry.slug] = (
+                        digests[entry.slug],
+                        atom_start,
+                        len(atom_xml),
+                        json_start,
+                        json_size,
+                    )
             atom_file.write(atom_tail)
             json_file.write(json_tail.encode())
+        if cached:
+            self._pieces[("feedspans", story.slug, "")] = (None, spans)
+            for path in paths:  # the cache records their stat once they are in place
+                self.digests[path] = (b"feed", 0, 0)
 
-    def _feed_items(self, story: Story, prefix: str) -> Iterator[tuple[bytes, str]]:
+    def _old_feeds(
+        self, story: Story, paths: tuple[str, str], stack: contextlib.ExitStack
+    ) -> tuple[bytes, bytes, dict[str, tuple[bytes, int, int, int, int]]] | None:
+        """The last build's feeds of `story` (mapped, not read) and their item offsets,
+        if both files are still as that build wrote them."""
+        assert self.digests_before is not None
+        spans = self._pieces.get(("feedspans", story.slug, ""))
+        if spans is None:
+            return None
+        old = []
+        for path in paths:
+            before = self.digests_before.get(path)
+            data = self.out.previous_file(path, before[1], before[2]) if before else None
+            if data is None:
+                return None
+            old.append(stack.enter_context(data))
+        return old[0], old[1], spans[1]  # type: ignore[return-value]
+
+    def _feed_items(
+        self,
+        story: Story,
+        prefix: str,
+        reuse: Callable[[Entry, object], tuple[bytes, str] | None] | None = None,
+    ) -> Iterator[tuple[Entry, bytes, str]]:
         """Each entry's Atom and JSON Feed item, newest first; the dev server keeps them
-        between renders so one edit re-serialises one entry's items."""
+        between renders so one edit re-serialises one entry's items, and `reuse` may
+        hand back an unchanged item from the last build's feeds."""
         for entry in story.entries:
             key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
             cached = self._pieces.get(("feed", story.slug, entry.slug))
             if cached is None or cached[0] != key:
-                html = rebase(self.body(entry), prefix)
-                cached = (
-                    key,
-                    (atom_item(self.site, entry, html), json_item(self.site, entry, html)),
-                )
+                made = reuse(entry, key) if reuse is not None else None
+                if made is None:
+                    html = rebase(self.body(entry), prefix)
+                    made = (atom_item(self.site, entry, html), json_item(self.site, entry, html))
+                cached = (key, made)
                 if self.keep:
                     self._pieces[("feed", story.slug, entry.slug)] = cached
-            yield cached[1]
+            yield entry, *cached[1]
 
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
@@ -496,9 +559,9 @@ class Renderer:
             out.write("robots.txt", robots(site.config.base_url))
 
 
-# What forked render workers inherit: (site, staging folder, previous output, workers,
-# the build cache's page digests and pieces).
-_SHARED: tuple[Site, Path, Path | None, int, object] | None = None
+# What forked render workers inherit: (site, the parent's output, workers, the build
+# cache's page digests and pieces).
+_SHARED: tuple[Site, Output, int, object] | None = None
 PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
 
 
@@ -510,15 +573,15 @@ def _renderer(site: Site, cache: BuildCache | None) -> Renderer:
     return renderer
 
 
-def _render_share(worker: int) -> tuple[int, int, dict[str, tuple[bytes, int, int]], dict]:
+def _render_share(worker: int) -> tuple[tuple, dict[str, tuple[bytes, int, int]], dict]:
     assert _SHARED is not None
-    site, root, previous, workers, cache = _SHARED
-    out = Output(root, previous)
+    site, parent, workers, cache = _SHARED
+    out = Output(parent.root, parent.previous, parent.existing)
     renderer = _renderer(site, cache)  # type: ignore[arg-type]
     renderer.share = (worker, workers)
     renderer.render(site, out)
     mine = {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
-    return out.count, out.reused, renderer.digests, mine
+    return out.share(), renderer.digests, mine
 
 
 def render_site(
@@ -542,9 +605,9 @@ def render_site(
     workers = max(1, min(jobs, os.cpu_count() or 1))
     if workers == 1 or entries < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
         renderer.render(site, out)
-        results: list[tuple[int, int, dict, dict]] = []
+        results: list[tuple[tuple, dict, dict]] = []
     else:
-        _SHARED = (site, out.root, out.previous, workers, cache)
+        _SHARED = (site, out, workers, cache)
         try:
             with mp.get_context("fork").Pool(workers - 1) as pool:
                 others = pool.map_async(_render_share, range(1, workers))
@@ -555,9 +618,8 @@ def render_site(
             _SHARED = None
     digests = dict(renderer.digests)
     pieces = {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
-    for count, reused, their_digests, their_pieces in results:
-        out.count += count
-        out.reused += reused
+    for share, their_digests, their_pieces in results:
+        out.absorb(share)
         digests.update(their_digests)
         pieces.update(their_pieces)
     if cache is not None:

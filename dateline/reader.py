@@ -6,6 +6,7 @@ editor sees all problems of a build at once and a failed build never writes a by
 
 from __future__ import annotations
 
+import hashlib
 import math
 import multiprocessing as mp
 import os
@@ -237,15 +238,15 @@ def _file_key(path: Path) -> tuple[int, ...]:
 
 
 # What forked reader workers inherit: the parser and the story's reading settings.
-_SHARED: tuple[MarkdownIt, str, ZoneInfo, int, frozenset[Path]] | None = None
+_SHARED: tuple[MarkdownIt, str, ZoneInfo, int, bytes] | None = None
 PARALLEL_FROM = 300  # entry files; fewer are read faster in one process
 
 
 def _read_one(path: Path) -> tuple[Entry | None, Problems]:
     assert _SHARED is not None
-    md, story, zone, max_kb, _media = _SHARED
+    md, story, zone, max_kb, salt = _SHARED
     own = Problems()
-    return _read_entry_file(md, path, story, zone, max_kb, own), own
+    return _read_entry_file(md, path, story, zone, max_kb, own, salt), own
 
 
 def _read_entries(
@@ -267,6 +268,10 @@ def _read_entries(
     results: list[tuple[Entry | None, Problems] | None] = []
     misses: list[tuple[int, Path, tuple[object, object]]] = []
     settings = (zone.key, md.options["html"], max_kb, media)
+    # What an entry was read against besides its bytes, for Entry.digest.
+    salt = hashlib.blake2b(
+        repr((story, zone.key, md.options["html"], max_kb, sorted(media))).encode(), digest_size=16
+    ).digest()
     for path in paths:
         hit = cache.entries.get(path) if cache is not None else None
         trusted = cache is not None and cache.trusted is not None and path not in cache.trusted
@@ -282,7 +287,7 @@ def _read_entries(
     workers = max(1, min(jobs, os.cpu_count() or 1))
     miss_paths = [path for _, path, _ in misses]
     if workers > 1 and len(misses) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-        _SHARED = (md, story, zone, max_kb, media)
+        _SHARED = (md, story, zone, max_kb, salt)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 chunk = max(16, len(misses) // (workers * 8))
@@ -293,7 +298,7 @@ def _read_entries(
         parsed = []
         for path in miss_paths:
             own = Problems()
-            parsed.append((_read_entry_file(md, path, story, zone, max_kb, own), own))
+            parsed.append((_read_entry_file(md, path, story, zone, max_kb, own, salt), own))
     for (index, path, key), (entry, own) in zip(misses, parsed, strict=True):
         results[index] = (entry, own)
         if cache is not None:
@@ -302,7 +307,13 @@ def _read_entries(
 
 
 def _read_entry_file(
-    md: MarkdownIt, path: Path, story: str, zone: ZoneInfo, max_kb: int, problems: Problems
+    md: MarkdownIt,
+    path: Path,
+    story: str,
+    zone: ZoneInfo,
+    max_kb: int,
+    problems: Problems,
+    salt: bytes = b"",
 ) -> Entry | None:
     shown = display_path(path)
     size = path.stat().st_size
@@ -315,7 +326,7 @@ def _read_entry_file(
         )
         return None
     return parse_entry(
-        md, path.read_bytes(), shown, path.parent, story, slugify(path.stem), zone, problems
+        md, path.read_bytes(), shown, path.parent, story, slugify(path.stem), zone, problems, salt
     )
 
 
@@ -328,11 +339,13 @@ def parse_entry(
     slug: str,
     zone: ZoneInfo,
     problems: Problems,
+    salt: bytes = b"",
 ) -> Entry | None:
     """Read one entry file's bytes into an Entry, or add its mistakes to `problems`.
 
     This is the whole entry reader (text, front matter, times, Markdown, figure boxes),
     with no file-system access but image look-ups in `folder`: what the fuzzer drives.
+    `salt` stands for everything else the entry was read against (see Entry.digest).
     """
     before = len(problems.errors)
     read = _read_document(data, shown, ENTRY_SCHEMA, ("title", "time"), problems)
@@ -375,6 +388,9 @@ def parse_entry(
         body_html=body_html,
         boxes=boxes,
         image=image,
+        digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
+        if salt
+        else b"",
     )
 
 

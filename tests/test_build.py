@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,25 @@ def test_rebuild_replaces_own_output_and_drops_stale_files(content, tmp_path: Pa
     build(root, out)
     assert not (out / "s" / "b").exists()
     assert (out / "s" / "a" / "index.html").is_file()
+
+
+def test_rebuild_never_writes_through_a_symlink_in_the_output(content, tmp_path: Path) -> None:
+    """A rebuild updates the output in place, but not one holding something a build
+    did not make: that folder is replaced whole, the link with it."""
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})
+    out = tmp_path / "site"
+    build(root, out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(out / "s" / "a")
+    (out / "s" / "a").symlink_to(elsewhere, target_is_directory=True)
+    (root / "s" / "a.md").write_text(entry("First, edited"))
+    build(root, out)
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / "s" / "a").is_symlink()
+    assert "First, edited" in (out / "s" / "a" / "index.html").read_text()
+    build(root, tmp_path / "fresh", use_cache=False)
+    assert snapshot(out) == snapshot(tmp_path / "fresh")
 
 
 def test_errors_raise_before_anything_is_written(content, tmp_path: Path) -> None:

@@ -176,8 +176,13 @@ def test_cache_reuses_unchanged_pages_and_survives_hand_edits(site) -> None:
     # A page changed by hand in the output is rebuilt, not taken for the built one.
     page = out / "s" / "e5" / "index.html"
     page.write_text("tampered")
+    # Nor is a feed changed by hand spliced into the next one.
+    feed = out / "s" / "feed.xml"
+    feed.write_bytes(feed.read_bytes().replace(b"<entry>", b"<entry><x/>"))
+    write(content / "s/e3.md", entry(3, "Another change"))
     build(content, out)
     assert page.read_text() != "tampered"
+    assert b"<x/>" not in feed.read_bytes()
     assert snapshot(out) == full(content, tmp_path)
     # A broken cache file is ignored, not fatal.
     (tmp_path / ".out.dateline-cache").write_bytes(b"not a pickle")
