@@ -269,10 +269,17 @@ class LiveOutput(Output):
         self._known: dict[str, object] = {}  # path -> digest or source stat, last round
         self._seen: set[str] = set()
         self.written = 0
+        self.fresh: list[str] = []  # files written since the caller last took them
 
     def begin(self) -> None:
         self._seen = set()
+        self.fresh = []
         self.count = self.written = 0
+
+    def take_fresh(self) -> list[str]:
+        """The files written since the last call, for telling open pages which changed."""
+        fresh, self.fresh = self.fresh, []
+        return fresh
 
     def _put(self, path: str, fingerprint: object, data: Callable[[], bytes]) -> None:
         self._seen.add(path)
@@ -285,6 +292,7 @@ class LiveOutput(Output):
         os.replace(temporary, target)
         self._known[path] = fingerprint
         self.written += 1
+        self.fresh.append(path)
 
     def write(self, path: str, data: str | bytes) -> None:
         raw = data.encode("utf-8") if isinstance(data, str) else data

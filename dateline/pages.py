@@ -108,6 +108,10 @@ class Renderer:
         self.data_stories: set[str] = set()  # stories whose feeds this process made
         self._deferred: list[tuple[Story, tuple[Metric, ...]]] = []
         self.pages_done: Callable[[], object] | None = None  # called before feeds are made
+        # The dev server: entries just edited, (story, slug), whose pages are rendered
+        # first, and what to call once they are written.
+        self.first: frozenset[tuple[str, str]] = frozenset()
+        self.first_done: Callable[[], object] | None = None
         self._slot = 0
 
     # Template helpers -----------------------------------------------------------------
@@ -235,7 +239,6 @@ class Renderer:
         config = self.site.config
         metrics = collect_metrics(story)
         changed = previous_claims(metrics)
-        skey = _story_key(story)
 
         def notes(entry: Entry) -> Notes:
             return tuple(
@@ -263,29 +266,20 @@ class Renderer:
         key_entries = tuple(e for e in story.entries if e.key)[:KEY_LIMIT]
         pinned = tuple(e for e in story.entries if e.pinned)
         common = {"story": story, "metrics": metrics, "tags": tags}
+        first = [e for e in story.entries if (story.slug, e.slug) in self.first]
+        if first:  # the dev server: the page just edited, and where the timeline shows it
+            shown = {self._where.get(e.slug) for e in first} | {pages[0].path}
+            for entry in first:
+                self.entry(story, entry, entry_notes[entry.slug], text, common, listed=False)
+            for timeline in pages:
+                if timeline.path in shown:
+                    self.timeline(story, timeline, pinned, key_entries, text, common, False)
+            if self.first_done is not None:
+                self.first_done()
         for timeline in pages:
             self.timeline(story, timeline, pinned, key_entries, text, common)
         for entry in story.entries:
-            notes_key = entry_notes[entry.slug]
-            self.page(
-                "entry.html",
-                entry.path,
-                (entry, notes_key, skey, self._where.get(entry.slug)),
-                lambda entry=entry: {
-                    "meta": {
-                        "description": describe(text(entry)) or entry.title,
-                        "og_type": "article",
-                        "title": entry.title,
-                        "image": image_url(self.site, entry),
-                        "published": entry.time,
-                        "modified": entry.modified,
-                        "jsonld": entry_jsonld(self.site, story, entry, text(entry)),
-                    },
-                    "entry": entry,
-                    **common,
-                },
-                lastmod=entry.modified,
-            )
+            self.entry(story, entry, entry_notes[entry.slug], text, common)
         for metric in metrics:
             self.tracker(story, metric, common)
         for tag in tags:
@@ -302,6 +296,36 @@ class Renderer:
             if self.digests_before is None:  # without a build cache, no piece is kept
                 self._pieces.clear()
 
+    def entry(
+        self,
+        story: Story,
+        entry: Entry,
+        notes: Notes,
+        text: Callable[[Entry], str],
+        common: dict[str, object],
+        listed: bool = True,
+    ) -> None:
+        self.page(
+            "entry.html",
+            entry.path,
+            (entry, notes, _story_key(story), self._where.get(entry.slug)),
+            lambda: {
+                "meta": {
+                    "description": describe(text(entry)) or entry.title,
+                    "og_type": "article",
+                    "title": entry.title,
+                    "image": image_url(self.site, entry),
+                    "published": entry.time,
+                    "modified": entry.modified,
+                    "jsonld": entry_jsonld(self.site, story, entry, text(entry)),
+                },
+                "entry": entry,
+                **common,
+            },
+            lastmod=entry.modified,
+            listed=listed,
+        )
+
     def timeline(
         self,
         story: Story,
@@ -310,6 +334,7 @@ class Renderer:
         key_entries: tuple[Entry, ...],
         text: Callable[[Entry], str],
         common: dict[str, object],
+        listed: bool = True,
     ) -> None:
         front = timeline.number == 0
         modified = story.modified if front else _newest(timeline.entries)
@@ -359,6 +384,7 @@ class Renderer:
                 **common,
             },
             lastmod=modified,
+            listed=listed,
         )
 
     def tracker(self, story: Story, metric: Metric, common: dict[str, object]) -> None:

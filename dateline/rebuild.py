@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError, ContentError, ContentWarning
+from .model import Entry
 from .output import LiveOutput
 from .pages import Renderer
 from .reader import ReadCache, read_site
 from .theme import DEFAULT_THEME, SITE_THEME
+
+FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Rebuilder:
         self.output = LiveOutput(out)
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
+        self._entries: dict[int, Entry] = {}  # the last build's entries, by identity
 
     def theme_changed(self, paths: set[Path]) -> bool:
         roots = [DEFAULT_THEME.resolve(), (self.content / SITE_THEME).resolve()]
@@ -53,14 +57,16 @@ class Rebuilder:
     def build(
         self,
         changed: set[Path] | None = None,
-        pages_done: Callable[[int], object] | None = None,
+        pages_done: Callable[[list[str]], object] | None = None,
         jobs: int = 1,
     ) -> Result:
         """Bring the output up to date after `changed` paths (None: check everything).
 
         On content errors the output is left as it was and the errors are returned.
-        `pages_done` is called with the number of files written so far once every page
-        is written and before the feeds are, so open pages can reload sooner. `jobs` > 1
+        `pages_done` is called with the files written so far: first once the pages of
+        the entries just edited (and the timeline pages showing them) are written, then
+        once every page is, before the feeds; so an open page reloads as soon as it
+        changed. `jobs` > 1
         lets many changed entries be read in forked workers: only for a first build,
         before the server has threads.
         """
@@ -80,10 +86,17 @@ class Rebuilder:
         except BuildError as exc:
             return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
         self.output.begin()
-        self.renderer.pages_done = (
-            (lambda: pages_done(self.output.written)) if pages_done is not None else None
-        )
+        tell = (lambda: pages_done(self.output.take_fresh())) if pages_done else None
+        self.renderer.pages_done = self.renderer.first_done = tell
+        # Entries the reader made anew (its cache hands back unchanged ones as the same
+        # objects) are the ones just edited; not on a first build, where all are new.
+        entries = [e for story in site.stories for e in story.entries]
+        if self._entries:
+            fresh = [e for e in entries if id(e) not in self._entries]
+            self.renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
+        self._entries = {id(e): e for e in entries}  # held, so no id is reused meanwhile
         self.renderer.render(site, self.output)
+        self.renderer.first = frozenset()
         self.output.finish()
         return Result(
             errors=(),

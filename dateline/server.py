@@ -29,7 +29,7 @@ EVENTS = "/__dateline/events"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 KEEPALIVE_SECONDS = 15
 
-RELOAD_SCRIPT = """<script>
+RELOAD_SCRIPT = r"""<script>
 (function () {
   var overlay = null;
   function show(errors) {
@@ -55,11 +55,22 @@ RELOAD_SCRIPT = """<script>
     overlay.appendChild(list);
   }
   var version = null;
+  var here = decodeURIComponent(location.pathname).replace(/^\/+/, "");
+  if (here === "" || /\/$/.test(here)) here += "index.html";
+  function changed(state) {
+    // The next version lists the files it wrote: reload only if this page or an asset
+    // is among them. A missed version, or one that lists nothing, reloads every page.
+    if (!state.written || state.version !== version + 1) return true;
+    return state.written.some(function (p) { return p === here || !/\.html$/.test(p); });
+  }
   var source = new EventSource("/__dateline/events");
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
     if (state.errors.length) { show(state.errors); version = state.version; return; }
-    if (version !== null && state.version !== version) { location.reload(); return; }
+    if (version !== null && state.version !== version && changed(state)) {
+      location.reload();
+      return;
+    }
     if (overlay) { overlay.remove(); overlay = null; }
     version = state.version;
   });
@@ -74,6 +85,7 @@ class State:
 
     version: int = 0
     errors: list[str] = field(default_factory=list)
+    written: list[str] | None = None  # files this version wrote; None: reload every page
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def publish(self, result: Result) -> None:
@@ -82,21 +94,24 @@ class State:
                 return  # nothing a reader could see changed
             self.version += 1
             self.errors = [str(e) for e in result.errors]
+            self.written = None
             self.changed.notify_all()
 
-    def pages_written(self, written: int) -> bool:
-        """Tell open pages to reload as soon as the pages (not yet the feeds) are written;
-        True if they were told."""
+    def pages_written(self, written: list[str]) -> bool:
+        """Tell open pages which files were written, as soon as they are (the edited
+        entry's pages first, the rest of the pages next, not waiting for the feeds); a
+        page reloads if it is one of them. True if pages were told anything."""
         with self.changed:
-            if written == 0 and not self.errors:
+            if not written and not self.errors:
                 return False
             self.version += 1
             self.errors = []
+            self.written = sorted(written) if written else None
             self.changed.notify_all()
             return True
 
     def snapshot(self) -> str:
-        return json.dumps({"version": self.version, "errors": self.errors})
+        return json.dumps({"version": self.version, "errors": self.errors, "written": self.written})
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -244,9 +259,9 @@ def watch_and_rebuild(
         changed = {Path(p) for _, p in changes}
         told = False
 
-        def pages_done(written: int) -> None:
+        def pages_done(written: list[str]) -> None:
             nonlocal told
-            told = state.pages_written(written)
+            told = state.pages_written(written) or told
 
         try:
             result = rebuilder.build(changed, pages_done)

@@ -127,6 +127,27 @@ def test_one_edit_rerenders_only_what_shows_it(site) -> None:
     assert (unchanged.rendered, unchanged.written) == (0, 0)
 
 
+def test_edited_entry_pages_are_written_first(site) -> None:
+    """The dev server hears which files were written twice: the edited entry's page and
+    the timeline pages showing it as soon as they are written, then the other pages."""
+    content, rebuilder, tmp_path = site
+    told: list[list[str]] = []
+    result = rebuilder.build(
+        write(content / "s/e0.md", entry(0, "Edited oldest entry")), told.append
+    )
+    assert result.ok
+    first, rest = told
+    assert "s/e0/index.html" in first
+    where = next(
+        page for page in first if page != "s/e0/index.html" and page != "s/index.html"
+    )  # the archive page that shows the oldest entry
+    assert "Edited oldest entry" in (tmp_path / "live" / where).read_text()
+    assert "s/tags/t0/index.html" in rest
+    assert not set(first) & set(rest)
+    assert not [p for p in first + rest if not p.endswith(".html")]  # feeds come after
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
 def test_errors_keep_the_last_good_output(site) -> None:
     content, rebuilder, tmp_path = site
     before = snapshot(tmp_path / "live")

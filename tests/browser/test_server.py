@@ -32,6 +32,7 @@ def server(tmp_path: Path):
             "site.toml": SITE,
             "s/_index.md": "---\ntitle: Story\n---\nIntro.\n",
             "s/a.md": ENTRY.format(title="First headline"),
+            "s/b.md": "---\ntime: 2022-03-02 09:00\ntitle: Earlier entry\n---\nBody.\n",
         },
     )
     out = tmp_path / "served"
@@ -174,3 +175,27 @@ def test_edit_reaches_open_page_and_errors_show_in_it(browser, server) -> None:
     assert page.locator("#dateline-errors").count() == 0
     assert errors == []
     page.close()
+
+
+def test_an_edit_reloads_the_pages_that_show_it_and_no_other(browser, server) -> None:
+    content, _out, port, _proc = server
+    edited, timeline, other = (browser.new_page() for _ in range(3))
+    edited.goto(f"http://127.0.0.1:{port}/s/a/")
+    timeline.goto(f"http://127.0.0.1:{port}/s/")
+    other.goto(f"http://127.0.0.1:{port}/s/b/")
+    for page in (edited, timeline, other):
+        page.evaluate("window.loadedBefore = true")  # gone if the page reloads
+    edited.wait_for_timeout(300)  # the event streams are connected
+    (content / "s" / "a.md").write_text(ENTRY.format(title="Edited headline"))
+    edited.wait_for_function(
+        "document.querySelector('h1').textContent === 'Edited headline'", timeout=15_000
+    )
+    timeline.wait_for_function(
+        "document.querySelector('.entry-title').textContent === 'Edited headline'",
+        timeout=15_000,
+    )
+    other.wait_for_timeout(1500)  # the rest of the rebuild (feeds) is long done
+    assert other.evaluate("window.loadedBefore") is True
+    assert other.locator("h1").inner_text() == "Earlier entry"
+    for page in (edited, timeline, other):
+        page.close()
