@@ -17,7 +17,7 @@ from .cache import save as save_cache
 from .errors import BuildError, ContentError, ContentWarning, UsageError
 from .linkcheck import check_links
 from .output import check_output, staged
-from .pages import render_site
+from .parallel import render_site
 from .reader import read_site
 
 

@@ -14,10 +14,8 @@ so comparing them is cheap.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,12 +25,9 @@ from markupsafe import Markup
 
 from .chart import build_chart
 from .feeds import (
-    JSON_SEPARATOR,
     atom_feed,
-    atom_frame,
     atom_item,
     json_feed,
-    json_frame,
     json_item,
 )
 from .keys import key_digest
@@ -60,7 +55,7 @@ from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, pagi
 from .urls import absolute, rebase, relative
 
 if TYPE_CHECKING:
-    from .cache import BuildCache
+    pass
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 META_KEYS = ("description", "og_type", "title", "image", "published", "modified", "jsonld")
@@ -68,6 +63,9 @@ KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 TAG_PER_PAGE = 200  # links on each page of a topic
 
 Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" or None
+# Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
+# JSON start, JSON size) in that worker's part files.
+FeedPlace = tuple[bytes, int, int, int, int, int]
 
 
 def _newest(entries: tuple[Entry, ...]) -> datetime | None:
@@ -113,6 +111,9 @@ class Renderer:
         self.first: frozenset[tuple[str, str]] = frozenset()
         self.first_done: Callable[[], object] | None = None
         self._slot = 0
+        # A one-off build: the folder for this worker's feed parts, and their places.
+        self.feed_parts: Path | None = None
+        self.feed_places: dict[str, dict[str, FeedPlace]] = {}
 
     # Template helpers -----------------------------------------------------------------
 
@@ -291,6 +292,8 @@ class Renderer:
             self._deferred.append((story, metrics))
         else:  # a one-off build: nothing of this story is needed after its files
             self.data_files(story, metrics)
+            if self.feed_parts is not None and config.base_url:
+                self.feed_places[story.slug] = self.feed_share(story, self.feed_parts)
             self._bodies.clear()
             self._articles.clear()
             if self.digests_before is None:  # without a build cache, no piece is kept
@@ -437,109 +440,79 @@ class Renderer:
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
         if not base:
             return
-        prefix = absolute(base, story.path)
-        if self.keep:
-            pairs = [(xml, text) for _, xml, text in self._feed_items(story, prefix)]
+        if self.keep:  # a one-off build joins its feeds from parts (see feed_share)
+            prefix = absolute(base, story.path)
+            pairs = [self._feed_item(story, entry, prefix) for entry in story.entries]
             atom = atom_feed(self.site, story, (xml for xml, _ in pairs))
             self.out.write(f"{story.path}feed.xml", atom)
             self.out.write(
                 f"{story.path}feed.json", json_feed(self.site, story, (j for _, j in pairs))
             )
-            return
-        self._stream_feeds(story, prefix)
 
-    def _stream_feeds(self, story: Story, prefix: str) -> None:
-        """A one-off build streams both feeds: a 20,000-entry story's are tens of MB each.
+    def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, str]:
+        """An entry's Atom and JSON Feed items; the dev server keeps them between
+        renders, so one edit re-serialises one entry's items."""
+        key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
+        cached = self._pieces.get(("feed", story.slug, entry.slug))
+        if cached is None or cached[0] != key:
+            html = rebase(self.body(entry), prefix)
+            cached = (key, (atom_item(self.site, entry, html), json_item(self.site, entry, html)))
+            self._pieces[("feed", story.slug, entry.slug)] = cached
+        return cached[1]  # type: ignore[return-value]
 
-        With a build cache, the items of unchanged entries are copied from the last
-        build's feeds, whose offsets the cache keeps, instead of being made again.
+    def feed_share(self, story: Story, folder: Path) -> dict[str, FeedPlace]:
+        """A one-off build: this worker's share of the story's feed items (every n-th
+        entry), written to two part files in `folder` that `parallel.join_feeds` joins.
+
+        Returns where each item is. With a build cache, an item whose inputs are
+        unchanged is copied from the last build's feeds instead of being made again.
         """
-        paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
+        worker, workers = self.share
+        prefix = absolute(self.site.config.base_url or "", story.path)
         cached = self.digests_before is not None
+        places: dict[str, FeedPlace] = {}
         with contextlib.ExitStack() as stack:
-            old = self._old_feeds(story, paths, stack) if cached else None
-            digests: dict[str, bytes] = {}
-
-            def reuse(entry: Entry, key: object) -> tuple[bytes, str] | None:
-                digest = digests[entry.slug] = key_digest(key)
+            old = self._old_feeds(story, stack) if cached else None
+            atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
+            json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
+            for entry in story.entries[worker::workers]:
+                key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
+                digest = key_digest(key) if cached else b""
                 span = old[2].get(entry.slug) if old is not None else None
-                if old is None or span is None or span[0] != digest:
-                    return None
-                atom_start, atom_size, json_start, json_size = span[1:]
-                return (
-                    old[0][atom_start : atom_start + atom_size],
-                    old[1][json_start : json_start + json_size].decode(),
+                if old is not None and span is not None and span[0] == digest:
+                    atom_xml = old[0][span[1] : span[1] + span[2]]
+                    json_item_bytes = old[1][span[3] : span[3] + span[4]]
+                else:
+                    html = rebase(self.body(entry), prefix)
+                    atom_xml = atom_item(self.site, entry, html)
+                    json_item_bytes = json_item(self.site, entry, html).encode()
+                places[entry.slug] = (
+                    digest,
+                    worker,
+                    atom.tell(),
+                    atom.write(atom_xml),
+                    json.tell(),
+                    json.write(json_item_bytes),
                 )
-
-            atom_head, atom_tail = atom_frame(self.site, story)
-            json_head, json_tail = json_frame(self.site, story)
-            spans: dict[str, tuple[bytes, int, int, int, int]] = {}
-            atom_file = stack.enter_context(self.out.stream(paths[0]))
-            json_file = stack.enter_context(self.out.stream(paths[1]))
-            atom_file.write(atom_head)
-            json_file.write(json_head.encode())
-            items = self._feed_items(story, prefix, reuse if cached else None)
-            for number, (entry, atom_xml, json_text) in enumerate(items):
-                atom_start = atom_file.tell()
-                atom_file.write(atom_xml)
-                if number:
-                    json_file.write(JSON_SEPARATOR.encode())
-                json_start = json_file.tell()
-                json_size = json_file.write(json_text.encode())
-                if cached:
-                    spans[entry.slug] = (
-                        digests[entry.slug],
-                        atom_start,
-                        len(atom_xml),
-                        json_start,
-                        json_size,
-                    )
-            atom_file.write(atom_tail)
-            json_file.write(json_tail.encode())
-        if cached:
-            self._pieces[("feedspans", story.slug, "")] = (None, spans)
-            for path in paths:  # the cache records their stat once they are in place
-                self.digests[path] = (b"feed", 0, 0)
+        return places
 
     def _old_feeds(
-        self, story: Story, paths: tuple[str, str], stack: contextlib.ExitStack
+        self, story: Story, stack: contextlib.ExitStack
     ) -> tuple[bytes, bytes, dict[str, tuple[bytes, int, int, int, int]]] | None:
-        """The last build's feeds of `story` (mapped, not read) and their item offsets,
+        """The last build's feeds of `story` (mapped, not read) and their items' places,
         if both files are still as that build wrote them."""
         assert self.digests_before is not None
         spans = self._pieces.get(("feedspans", story.slug, ""))
         if spans is None:
             return None
         old = []
-        for path in paths:
+        for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
             before = self.digests_before.get(path)
             data = self.out.previous_file(path, before[1], before[2]) if before else None
             if data is None:
                 return None
             old.append(stack.enter_context(data))
         return old[0], old[1], spans[1]  # type: ignore[return-value]
-
-    def _feed_items(
-        self,
-        story: Story,
-        prefix: str,
-        reuse: Callable[[Entry, object], tuple[bytes, str] | None] | None = None,
-    ) -> Iterator[tuple[Entry, bytes, str]]:
-        """Each entry's Atom and JSON Feed item, newest first; the dev server keeps them
-        between renders so one edit re-serialises one entry's items, and `reuse` may
-        hand back an unchanged item from the last build's feeds."""
-        for entry in story.entries:
-            key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
-            cached = self._pieces.get(("feed", story.slug, entry.slug))
-            if cached is None or cached[0] != key:
-                made = reuse(entry, key) if reuse is not None else None
-                if made is None:
-                    html = rebase(self.body(entry), prefix)
-                    made = (atom_item(self.site, entry, html), json_item(self.site, entry, html))
-                cached = (key, made)
-                if self.keep:
-                    self._pieces[("feed", story.slug, entry.slug)] = cached
-            yield entry, *cached[1]
 
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
@@ -583,71 +556,3 @@ class Renderer:
             out.write("sitemap.xml", cached[1])
         if self._mine():
             out.write("robots.txt", robots(site.config.base_url))
-
-
-# What forked render workers inherit: (site, the parent's output, workers, the build
-# cache's page digests and pieces).
-_SHARED: tuple[Site, Output, int, object] | None = None
-PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
-
-
-def _renderer(site: Site, cache: BuildCache | None) -> Renderer:
-    renderer = Renderer(site.content, keep=False)
-    if cache is not None:
-        renderer.digests_before = cache.digests
-        renderer._pieces = dict(cache.pieces)  # type: ignore[arg-type]
-    return renderer
-
-
-def _render_share(worker: int) -> tuple[tuple, dict[str, tuple[bytes, int, int]], dict]:
-    assert _SHARED is not None
-    site, parent, workers, cache = _SHARED
-    out = Output(parent.root, parent.previous, parent.existing)
-    renderer = _renderer(site, cache)  # type: ignore[arg-type]
-    renderer.share = (worker, workers)
-    renderer.render(site, out)
-    mine = {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
-    return out.share(), renderer.digests, mine
-
-
-def render_site(
-    site: Site,
-    out: Output,
-    progress: Callable[[], object] | None = None,
-    jobs: int = 1,
-    cache: BuildCache | None = None,
-) -> None:
-    """Write every page, feed, data file and asset of `site` into `out` (a one-off build).
-
-    With `jobs` > 1 and a large site, forked worker processes each render and write
-    every n-th file; the bytes written are the same as with one process. With a build
-    `cache`, pages whose inputs are unchanged are linked from the previous output, and
-    the cache is updated for the next build.
-    """
-    global _SHARED
-    renderer = _renderer(site, cache)
-    renderer.progress = progress
-    entries = sum(len(story.entries) for story in site.stories)
-    workers = max(1, min(jobs, os.cpu_count() or 1))
-    if workers == 1 or entries < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
-        renderer.render(site, out)
-        results: list[tuple[tuple, dict, dict]] = []
-    else:
-        _SHARED = (site, out, workers, cache)
-        try:
-            with mp.get_context("fork").Pool(workers - 1) as pool:
-                others = pool.map_async(_render_share, range(1, workers))
-                renderer.share = (0, workers)
-                renderer.render(site, out)
-                results = others.get()
-        finally:
-            _SHARED = None
-    digests = dict(renderer.digests)
-    pieces = {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
-    for share, their_digests, their_pieces in results:
-        out.absorb(share)
-        digests.update(their_digests)
-        pieces.update(their_pieces)
-    if cache is not None:
-        cache.digests = digests
-        cache.pieces = pieces

@@ -164,11 +164,11 @@ def test_errors_keep_the_last_good_output(site) -> None:
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "forked-workers"])
 def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monkeypatch) -> None:
     """The build cache beside the output: every rebuild equals a build without it."""
-    import dateline.pages
+    import dateline.parallel
     import dateline.reader
 
     if parallel:  # make the small test site take the forked-worker paths
-        monkeypatch.setattr(dateline.pages, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
         monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
     content, _rebuilder, tmp_path = site
     cached = tmp_path / "cached"
@@ -184,6 +184,8 @@ def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monk
         assert report.files == len(
             [p for p in cached.rglob("*") if p.is_file() and p.name != ".dateline"]
         )
+        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+        assert leftovers == [".cached.dateline-cache"], leftovers  # no parts, no staging
 
 
 def test_cache_reuses_unchanged_pages_and_survives_hand_edits(site) -> None:

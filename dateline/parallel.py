@@ -1,0 +1,162 @@
+"""A one-off build's rendering: shared by forked workers, feeds joined from parts.
+
+Every worker walks the whole site (cheap bookkeeping) and renders every n-th page, so
+the bytes written are the same whatever the number of workers. Each worker also makes
+the feed items of every n-th entry into part files of its own; when all are done, the
+parent joins the parts into each story's feeds, in order. So no worker makes a long
+story's feeds alone while the others wait, and no feed is held whole in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import mmap
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .feeds import JSON_SEPARATOR, atom_frame, json_frame
+from .model import Site, Story
+from .output import Output
+from .pages import FeedPlace, Renderer
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
+
+PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
+
+# What forked workers inherit: (site, the parent's output, workers, the build cache,
+# the folder for feed parts).
+_SHARED: tuple[Site, Output, int, object, Path] | None = None
+
+Share = tuple[tuple, dict[str, tuple[bytes, int, int]], dict, dict[str, dict[str, FeedPlace]]]
+
+
+def _renderer(site: Site, cache: BuildCache | None, parts: Path) -> Renderer:
+    renderer = Renderer(site.content, keep=False)
+    renderer.feed_parts = parts
+    if cache is not None:
+        renderer.digests_before = cache.digests
+        renderer._pieces = dict(cache.pieces)  # type: ignore[arg-type]
+    return renderer
+
+
+def _kept_pieces(renderer: Renderer) -> dict:
+    """The pieces of the stories whose data files this worker made, for the cache."""
+    return {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
+
+
+def _render_share(worker: int) -> Share:
+    assert _SHARED is not None
+    site, parent, workers, cache, parts = _SHARED
+    out = Output(parent.root, parent.previous, parent.existing)
+    renderer = _renderer(site, cache, parts)  # type: ignore[arg-type]
+    renderer.share = (worker, workers)
+    renderer.render(site, out)
+    return out.share(), renderer.digests, _kept_pieces(renderer), renderer.feed_places
+
+
+def render_site(
+    site: Site,
+    out: Output,
+    progress: Callable[[], object] | None = None,
+    jobs: int = 1,
+    cache: BuildCache | None = None,
+) -> None:
+    """Write every page, feed, data file and asset of `site` into `out` (a one-off build).
+
+    With `jobs` > 1 and a large site, forked worker processes each render and write
+    every n-th file; the bytes written are the same as with one process. With a build
+    `cache`, pages whose inputs are unchanged are kept from the previous output, and
+    the cache is updated for the next build.
+    """
+    global _SHARED
+    parts = Path(tempfile.mkdtemp(prefix=f".{out.root.name}.feeds-", dir=out.root.parent))
+    try:
+        renderer = _renderer(site, cache, parts)
+        renderer.progress = progress
+        entries = sum(len(story.entries) for story in site.stories)
+        workers = max(1, min(jobs, os.cpu_count() or 1))
+        if workers == 1 or entries < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+            renderer.render(site, out)
+            results: list[Share] = []
+        else:
+            _SHARED = (site, out, workers, cache, parts)
+            gc.freeze()
+            try:
+                with mp.get_context("fork").Pool(workers - 1) as pool:
+                    others = pool.map_async(_render_share, range(1, workers))
+                    renderer.share = (0, workers)
+                    renderer.render(site, out)
+                    results = others.get()
+            finally:
+                _SHARED = None
+                gc.unfreeze()
+        digests = dict(renderer.digests)
+        pieces = _kept_pieces(renderer)
+        places = renderer.feed_places
+        for share, their_digests, their_pieces, their_places in results:
+            out.absorb(share)
+            digests.update(their_digests)
+            pieces.update(their_pieces)
+            for story, found in their_places.items():
+                places.setdefault(story, {}).update(found)
+        for story in site.stories:
+            if site.config.base_url:
+                spans = join_feeds(site, story, out, parts, places.get(story.slug, {}))
+                pieces[("feedspans", story.slug, "")] = (None, spans)
+                for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
+                    digests[path] = (b"feed", 0, 0)  # the cache records their stat
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+    if cache is not None:
+        cache.digests = digests
+        cache.pieces = pieces
+
+
+def join_feeds(
+    site: Site, story: Story, out: Output, parts: Path, places: dict[str, FeedPlace]
+) -> dict[str, tuple[bytes, int, int, int, int]]:
+    """Write `story`'s Atom and JSON feeds from the workers' part files, newest first.
+
+    Returns each item's digest and place in the joined files, which the build cache
+    keeps so the next build can copy unchanged items from them.
+    """
+    spans: dict[str, tuple[bytes, int, int, int, int]] = {}
+    paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
+    with contextlib.ExitStack() as stack:
+        mapped: dict[tuple[int, str], bytes] = {}
+        for worker in {place[1] for place in places.values()}:
+            for kind in ("atom", "json"):
+                part = parts / f"{story.slug}.{worker}.{kind}"
+                with part.open("rb") as handle:
+                    if os.fstat(handle.fileno()).st_size:
+                        mapped[(worker, kind)] = stack.enter_context(
+                            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                        )
+        atom_head, atom_tail = atom_frame(site, story)
+        json_head, json_tail = json_frame(site, story)
+        atom = stack.enter_context(out.stream(paths[0]))
+        json = stack.enter_context(out.stream(paths[1]))
+        atom.write(atom_head)
+        json.write(json_head.encode())
+        separator = JSON_SEPARATOR.encode()
+        for number, entry in enumerate(story.entries):
+            digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
+            if number:
+                json.write(separator)
+            spans[entry.slug] = (
+                digest,
+                atom.tell(),
+                atom.write(mapped[(worker, "atom")][atom_start : atom_start + atom_size]),
+                json.tell(),
+                json.write(mapped[(worker, "json")][json_start : json_start + json_size]),
+            )
+        atom.write(atom_tail)
+        json.write(json_tail.encode())
+    return spans
