@@ -63,6 +63,7 @@ print(json.dumps(result))
 
 
 def run_dateline(content: Path, out: Path, jobs: int, edit: Path, serve: bool) -> dict:
+    os.sync()  # no tool pays for the writes of the step before it
     proc = subprocess.run(
         [
             sys.executable,
@@ -165,6 +166,7 @@ def write_hugo(items: list, folder: Path) -> None:
 
 
 def timed(command: list[str], cwd: Path) -> float:
+    os.sync()
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, capture_output=True)
     return time.perf_counter() - started

@@ -3,7 +3,7 @@
 Kept beside the output folder (`.site.dateline-cache` for `site/`), never inside it, so
 it is never published. It holds the entries read last time (reused while their files'
 stat fingerprints match), a digest of every page's inputs (a page whose digest is
-unchanged is hard-linked from the previous output instead of rendered) and the feed and
+unchanged is kept from the previous output instead of rendered) and the feed and
 figures.json pieces. Everything is keyed by a fingerprint of dateline's code, the theme
 and the libraries that shape output: any change there and the cache is ignored.
 
@@ -73,7 +73,7 @@ def load(out: Path, content: Path) -> BuildCache:
 
 
 def save(cache: BuildCache, out: Path) -> None:
-    """Write the cache after a build has been swapped in; record each page's file stat so
+    """Write the cache once a build is in place; record each page's file stat so
     a page changed by hand is not taken for the one built."""
     for path, (digest, _size, _mtime) in list(cache.digests.items()):
         try:

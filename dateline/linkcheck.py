@@ -1,8 +1,8 @@
 """Every internal link and #anchor in the built site must resolve.
 
-Run on the staged output before it is swapped in (`--strict`), so a broken link fails
-the build and never reaches readers. It reads the HTML that was actually written, which
-catches mistakes in templates as well as in content.
+Run (`--strict`) on the files a build staged and kept, before they are put in place,
+so a broken link fails the build and never reaches readers. It reads the HTML that was
+actually written, which catches mistakes in templates as well as in content.
 """
 
 from __future__ import annotations

@@ -86,8 +86,14 @@ class Renderer:
         self.keep = keep
         self.dirs = theme_dirs(content)
         self.env = make_env(self.dirs)
+        # Helpers link from the page being rendered (`_page`), not from a template
+        # context, so the theme's macros can be imported once, without context.
+        self._page = ""
         self.env.globals.update(
-            entry_body=self._entry_body, entry_link=self._entry_link, article=self._article
+            url=self._url,
+            entry_body=self._entry_body,
+            entry_link=self._entry_link,
+            article=self._article,
         )
         self._box = self.env.get_template("figures.html")
         self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
@@ -117,17 +123,19 @@ class Renderer:
 
     # Template helpers -----------------------------------------------------------------
 
-    @jinja2.pass_context
-    def _entry_body(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
-        prefix = relative(context["page_path"], f"{entry.story}/")
+    def _url(self, target: str) -> str:
+        """Relative link from the page being rendered to a site path."""
+        return relative(self._page, target)
+
+    def _entry_body(self, entry: Entry) -> Markup:
+        prefix = relative(self._page, f"{entry.story}/")
         html = self.body(entry)
         return Markup(html if prefix == "./" else rebase(html, prefix))
 
-    @jinja2.pass_context
-    def _entry_link(self, context: jinja2.runtime.Context, entry: Entry) -> str:
+    def _entry_link(self, entry: Entry) -> str:
         """Link to an entry where the timeline shows it (front or archive page)."""
         page = self._where.get(entry.slug, entry.path)
-        here = relative(context["page_path"], page)
+        here = relative(self._page, page)
         return f"{'' if here == './' else here}#{entry.anchor}"
 
     @jinja2.pass_context
@@ -141,13 +149,15 @@ class Renderer:
         key = (entry, self._notes[(entry.story, entry.slug)], _story_key(story))
         cached = self._articles.get((entry.story, entry.slug))
         if cached is None or cached[0] != key:
-            macros = self.env.get_template("macros.html").make_module(
-                {"page_path": f"{story.path}index.html", "site": self.site}
-            )
-            cached = (key, str(macros.entry_article(entry, story)))
+            page, self._page = self._page, f"{story.path}index.html"
+            try:
+                macro = self.env.get_template("macros.html").module.entry_article  # type: ignore[attr-defined]
+                cached = (key, str(macro(entry, story)))
+            finally:
+                self._page = page
             if self.keep:  # each article is shown on one timeline page per build
                 self._articles[(entry.story, entry.slug)] = cached
-        prefix = relative(context["page_path"], story.path)
+        prefix = relative(self._page, story.path)
         return Markup(cached[1] if prefix == "./" else rebase(cached[1], prefix))
 
     def body(self, entry: Entry) -> str:
@@ -210,6 +220,7 @@ class Renderer:
             self.out.unchanged(file_path, cached[1])
         else:
             base = self.site.config.base_url
+            self._page = file_path
             values = context()
             meta = dict.fromkeys(META_KEYS) | values.pop("meta", {})  # type: ignore[operator]
             html = self.env.get_template(template).render(

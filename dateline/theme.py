@@ -16,7 +16,6 @@ import jinja2
 from . import times
 from .chart import format_number
 from .slugs import slugify
-from .urls import relative
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 SITE_THEME = "_theme"
@@ -28,22 +27,17 @@ def theme_dirs(content: Path) -> list[Path]:
     return [own, DEFAULT_THEME] if own.is_dir() else [DEFAULT_THEME]
 
 
-@jinja2.pass_context
-def _url(context: jinja2.runtime.Context, target: str) -> str:
-    """Relative link from the page being rendered to a site path."""
-    return relative(context["page_path"], target)
-
-
 def make_env(dirs: list[Path]) -> jinja2.Environment:
-    """A Jinja2 environment over the theme folders, with dateline's helpers."""
+    """A Jinja2 environment over the theme folders, with dateline's filters (the
+    renderer adds `url` and the other helpers that link from the page it renders)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+        auto_reload=False,  # a renderer lives for one build, or the dev server makes anew
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals["url"] = _url
     env.filters["clock"] = times.clock
     env.filters["long_date"] = times.long_date
     env.filters["short_date"] = times.short_date
