@@ -4,8 +4,10 @@
 
 Starts `build.py serve` on a generated story, opens an entry's page in Debian's
 Chromium, then saves an edit to that entry several times. For each save it prints the
-time from the write to the open page showing the new headline (file event, rebuild,
-Server-Sent Event, reload, paint), and the server's own incremental rebuild time.
+time from the write to the entry's page written in the served folder (its file's
+modification time: file event and the rebuild up to that page), to the open page
+showing the new headline (then also the Server-Sent Event, reload and paint), and the
+server's own time for the whole incremental rebuild, feeds included.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def main() -> None:
                 str(content),
                 "--port",
                 str(port),
+                "--out",
+                str(Path(scratch) / "served"),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -81,6 +85,8 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}/story-1/{edit.stem}/"
         original = edit.read_text()
         reloads: list[float] = []
+        written: list[float] = []  # save to the edited page's file written (its mtime)
+        served_page = Path(scratch) / "served" / "story-1" / edit.stem / "index.html"
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(
@@ -93,7 +99,7 @@ def main() -> None:
                 for number in range(1, args.edits + 1):
                     headline = f"Edited headline {number}"
                     text = re.sub(r'title: "[^"]*"', f'title: "{headline}"', original, count=1)
-                    saved = time.perf_counter()
+                    saved, saved_at = time.perf_counter(), time.time()
                     edit.write_text(text)
                     page.wait_for_function(
                         f"document.querySelector('h1') && "
@@ -101,12 +107,15 @@ def main() -> None:
                         timeout=30_000,
                     )
                     reloads.append((time.perf_counter() - saved) * 1000)
+                    written.append((served_page.stat().st_mtime - saved_at) * 1000)
                     page.wait_for_timeout(300)
                 browser.close()
         finally:
             server.terminate()
             server.wait(10)
         rebuilds = built[1:]  # the first line is the initial full build
+        print(f"save to the page's file written, ms: {', '.join(f'{t:.0f}' for t in written)}")
+        print(f"  median {statistics.median(written):.0f} ms")
         print(f"save to reloaded page, ms: {', '.join(f'{t:.0f}' for t in reloads)}")
         print(f"  median {statistics.median(reloads):.0f} ms")
         if rebuilds:

@@ -202,6 +202,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port"
         ) from None
+    # Rebuilds run on the main thread while pages are served from others: hand the GIL
+    # over sooner (default 5 ms) so a page reloading mid-rebuild is served at once.
+    sys.setswitchinterval(0.0005)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)

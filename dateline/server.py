@@ -255,7 +255,7 @@ def watch_and_rebuild(
     """Rebuild on every batch of file changes until `stopping` is set."""
     from watchfiles import watch  # imported here: only the dev server needs it
 
-    for changes in watch(*paths, stop_event=stopping, debounce=1600, step=30, rust_timeout=500):
+    for changes in watch(*paths, stop_event=stopping, debounce=1600, step=10, rust_timeout=500):
         changed = {Path(p) for _, p in changes}
         told = False
 

@@ -7,6 +7,7 @@ published permalinks and metric histories would move.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -14,8 +15,11 @@ _APOSTROPHES = re.compile("['\u2019\u02bc]")
 _NOT_ALNUM = re.compile(r"[^\w]+|_+")
 
 
+@functools.lru_cache(maxsize=16384)
 def slugify(text: str) -> str:
-    """Return the contract's slug of `text` ('' when nothing is left)."""
+    """Return the contract's slug of `text` ('' when nothing is left).
+
+    Cached: every page slugifies the same few tag names again."""
     text = unicodedata.normalize("NFC", text).lower()
     text = _APOSTROPHES.sub("", text)
     return _NOT_ALNUM.sub("-", text).strip("-")
