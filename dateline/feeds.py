@@ -122,3 +122,21 @@ def json_frame(site: Site, story: Story) -> tuple[str, str]:
         document["description"] = story.summary
     head = json.dumps(document, ensure_ascii=False)
     return head[:-1] + ', "items": [\n', "\n]}\n"
+
+
+def latest_json(story: Story, entries: Iterable[Entry]) -> str:
+    """The newest entries, for the reader script's live updates.
+
+    feed.json carries every entry of the story (the contract); this stays a few KB
+    however long the story runs, so a phone polling a weeks-long story does not
+    download megabytes each time a new entry appears.
+    """
+    document = {
+        "story": story.slug,
+        "status": story.status,
+        "entries": [
+            {"anchor": e.anchor, "path": e.path, "title": e.title, "time": iso(e.time)}
+            for e in entries
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -29,6 +29,7 @@ from .feeds import (
     atom_item,
     json_feed,
     json_item,
+    latest_json,
 )
 from .keys import key_digest
 from .metadata import (
@@ -449,6 +450,8 @@ class Renderer:
                 self._pieces[("metric", story.slug, metric.slug)] = cached
             parts.append(cached[1])
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
+        newest = story.entries[: self.site.config.per_page]  # what the front page shows
+        self.out.write(f"{story.path}latest.json", latest_json(story, newest))
         if not base:
             return
         if self.keep:  # a one-off build joins its feeds from parts (see feed_share)

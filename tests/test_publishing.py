@@ -314,3 +314,42 @@ def test_feeds_have_absolute_links_only(sample_site: Path) -> None:
         for tag in html.find_all(["a", "img"]):
             link = tag.get("href") or tag.get("src")
             assert urlsplit(link).scheme in ("http", "https"), link
+
+
+def test_live_updates_poll_a_small_latest_json(content, tmp_path: Path) -> None:
+    """The reader script polls latest.json, the newest per_page entries: its size does
+    not grow with the story, unlike feed.json. It needs no base_url."""
+    files = {"s/_index.md": STORY_INDEX}
+    for i in range(8):
+        files[f"s/e{i}.md"] = entry(f"Entry {i}", time=f"2022-03-02 1{i}:00")
+    root = content(files, site_toml='title = "T"\nper_page = 3\n')
+    out = tmp_path / "site"
+    build(root, out)
+    latest = load_json(out / "s" / "latest.json")
+    assert latest["story"] == "s" and latest["status"] == "live"
+    assert [e["title"] for e in latest["entries"]] == ["Entry 7", "Entry 6", "Entry 5"]
+    assert latest["entries"][0] == {
+        "anchor": "entry-e7",
+        "path": "s/e7/",
+        "title": "Entry 7",
+        "time": "2022-03-02T17:00:00+02:00",
+    }
+    front = soup(out / "s" / "index.html")
+    assert front.body["data-live"] == "latest.json"
+    shown = {a["id"] for a in front.select("[role=log] article")}
+    assert {e["anchor"] for e in latest["entries"]} == shown
+    assert "data-live" not in soup(out / "s" / "page" / "2" / "index.html").body.attrs
+    size = (out / "s" / "latest.json").stat().st_size
+    (root / "s" / "e8.md").write_text(entry("Entry 8", time="2022-03-02 18:00"))
+    for i in range(9, 30):
+        (root / "s" / f"e{i}.md").write_text(entry(f"Entry {i}", time=f"2022-03-03 {i - 9:02d}:00"))
+    build(root, out)
+    assert (out / "s" / "latest.json").stat().st_size < size * 1.2
+    ended = content(
+        {
+            "t/_index.md": STORY_INDEX.replace("---\nThe", "status: ended\n---\nThe"),
+            "t/a.md": entry(),
+        },
+    )
+    build(ended, tmp_path / "ended")
+    assert "data-live" not in soup(tmp_path / "ended" / "t" / "index.html").body.attrs

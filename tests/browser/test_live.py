@@ -77,7 +77,7 @@ def test_pause_stops_polling(browser, live_site) -> None:
     _content, _out, url, _now = live_site
     page = browser.new_page()
     requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url) if r.url.endswith("feed.json") else None)
+    page.on("request", lambda r: requests.append(r.url) if r.url.endswith("latest.json") else None)
     page.add_init_script("window.datelinePollMs = 150")
     page.goto(url)
     page.wait_for_timeout(600)
@@ -102,7 +102,7 @@ def test_ended_stories_do_not_poll(browser, sample_url: str) -> None:
     page.add_init_script("window.datelinePollMs = 100")
     page.goto(sample_url + "ukraine-day-7/")
     page.wait_for_timeout(800)
-    assert not any(u.endswith("feed.json") for u in requests)
+    assert not any(u.endswith("latest.json") for u in requests)
     assert page.locator(".live-updates").is_hidden()
     page.close()
 

@@ -114,11 +114,12 @@
   enhance();
   setInterval(refreshRelative, 60e3);
 
-  /* Live updates: poll the JSON Feed, offer new entries instead of moving the page. */
-  var feedUrl = body.getAttribute("data-live-feed");
+  /* Live updates: poll the story's latest.json (its newest entries, a few KB however long
+     the story), offer new entries instead of moving the page. */
+  var latestUrl = body.getAttribute("data-live");
   var panel = document.querySelector(".live-updates");
   var log = document.querySelector("[role=log]");
-  if (!feedUrl || !panel || !log || fromDisk) return;
+  if (!latestUrl || !panel || !log || fromDisk) return;
   var status = panel.querySelector(".live-status");
   var showButton = panel.querySelector(".live-show");
   var pauseButton = panel.querySelector(".live-pause");
@@ -145,15 +146,14 @@
   }
   function poll() {
     if (paused || document.hidden) return;
-    fetch(feedUrl, { cache: "no-cache" }).then(function (r) {
+    fetch(latestUrl, { cache: "no-cache" }).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
-    }).then(function (feed) {
+    }).then(function (latest) {
       var newest = newestShown();
-      var fresh = feed.items.filter(function (item) {
-        return item._dateline && !has(item._dateline.anchor) &&
-          new Date(item.date_published).getTime() > newest;
-      }).map(function (item) { return item._dateline.anchor; });
+      var fresh = latest.entries.filter(function (item) {
+        return !has(item.anchor) && new Date(item.time).getTime() > newest;
+      }).map(function (item) { return item.anchor; });
       delay = fresh.length > pending.length ? BASE : Math.min(delay * 1.5, MAX);
       pending = fresh;
       announce(fresh.length);
