@@ -25,6 +25,7 @@ from .reader import ReadCache
 from .theme import theme_dirs
 
 _PACKAGE = Path(__file__).resolve().parent
+_BATCH = 500  # entries pickled together
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "PyYAML", "nh3", "feedgen", "lxml")
 
 
@@ -65,8 +66,10 @@ def load(out: Path, content: Path) -> BuildCache:
     try:
         with cache_path(out).open("rb") as handle:
             cached = pickle.load(handle)
-        if isinstance(cached, BuildCache) and cached.version == version and out.is_dir():
-            return cached
+            if isinstance(cached, BuildCache) and cached.version == version and out.is_dir():
+                for _ in range(pickle.load(handle)):
+                    cached.read.entries.update(pickle.load(handle))
+                return cached
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
         pass
     return BuildCache(version)
@@ -87,6 +90,17 @@ def save(cache: BuildCache, out: Path) -> None:
     cache.read.scans.clear()
     target = cache_path(out)
     temporary = target.with_name(target.name + ".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    # The entries go in batches after the rest, each pickled on its own: one pickle of
+    # 20,000 entries keeps a memo of every object in it (60 MB at that size).
+    entries = list(cache.read.entries.items())
+    batches = [dict(entries[i : i + _BATCH]) for i in range(0, len(entries), _BATCH)]
+    cache.read.entries = {}
+    try:
+        with temporary.open("wb") as handle:
+            pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(len(batches), handle)
+            for batch in batches:
+                pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        cache.read.entries = dict(entries)
     os.replace(temporary, target)

@@ -165,8 +165,11 @@ class Renderer:
         """The entry body with its figure boxes, links relative to the story folder.
 
         Made when first needed: a worker that renders none of an entry's pages never
-        renders its boxes.
+        renders its boxes. Only bodies with boxes are kept (the rest are the entry's own
+        HTML), so a long story's bodies are not all held twice.
         """
+        if not entry.boxes:
+            return entry.body_html
         notes = self._notes[(entry.story, entry.slug)]
         cached = self._bodies.get((entry.story, entry.slug))
         if cached is not None and cached[0] == entry and cached[1] == notes:
@@ -266,13 +269,6 @@ class Renderer:
 
         entry_notes = {e.slug: notes(e) for e in story.entries}
         self._notes.update({(story.slug, slug): n for slug, n in entry_notes.items()})
-        texts: dict[str, str] = {}
-
-        def text(entry: Entry) -> str:
-            if entry.slug not in texts:
-                texts[entry.slug] = plain_text(entry.body_html)
-            return texts[entry.slug]
-
         pages = paginate(story, config.per_page)
         self._where = locations(pages)
         tags = collect_tags(story)
@@ -283,16 +279,16 @@ class Renderer:
         if first:  # the dev server: the page just edited, and where the timeline shows it
             shown = {self._where.get(e.slug) for e in first} | {pages[0].path}
             for entry in first:
-                self.entry(story, entry, entry_notes[entry.slug], text, common, listed=False)
+                self.entry(story, entry, entry_notes[entry.slug], common, listed=False)
             for timeline in pages:
                 if timeline.path in shown:
-                    self.timeline(story, timeline, pinned, key_entries, text, common, False)
+                    self.timeline(story, timeline, pinned, key_entries, common, False)
             if self.first_done is not None:
                 self.first_done()
         for timeline in pages:
-            self.timeline(story, timeline, pinned, key_entries, text, common)
+            self.timeline(story, timeline, pinned, key_entries, common)
         for entry in story.entries:
-            self.entry(story, entry, entry_notes[entry.slug], text, common)
+            self.entry(story, entry, entry_notes[entry.slug], common)
         for metric in metrics:
             self.tracker(story, metric, common)
         for tag in tags:
@@ -316,27 +312,30 @@ class Renderer:
         story: Story,
         entry: Entry,
         notes: Notes,
-        text: Callable[[Entry], str],
         common: dict[str, object],
         listed: bool = True,
     ) -> None:
-        self.page(
-            "entry.html",
-            entry.path,
-            (entry, notes, _story_key(story), self._where.get(entry.slug)),
-            lambda: {
+        def context() -> dict[str, object]:
+            text = plain_text(entry.body_html)
+            return {
                 "meta": {
-                    "description": describe(text(entry)) or entry.title,
+                    "description": describe(text) or entry.title,
                     "og_type": "article",
                     "title": entry.title,
                     "image": image_url(self.site, entry),
                     "published": entry.time,
                     "modified": entry.modified,
-                    "jsonld": entry_jsonld(self.site, story, entry, text(entry)),
+                    "jsonld": entry_jsonld(self.site, story, entry, text),
                 },
                 "entry": entry,
                 **common,
-            },
+            }
+
+        self.page(
+            "entry.html",
+            entry.path,
+            (entry, notes, _story_key(story), self._where.get(entry.slug)),
+            context,
             lastmod=entry.modified,
             listed=listed,
         )
@@ -347,7 +346,6 @@ class Renderer:
         timeline: TimelinePage,
         pinned: tuple[Entry, ...],
         key_entries: tuple[Entry, ...],
-        text: Callable[[Entry], str],
         common: dict[str, object],
         listed: bool = True,
     ) -> None:
@@ -389,7 +387,7 @@ class Renderer:
                         self.site,
                         story,
                         timeline.entries,
-                        {e.slug: text(e) for e in timeline.entries},
+                        {e.slug: plain_text(e.body_html) for e in timeline.entries},
                         modified,
                     ),
                 },

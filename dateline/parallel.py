@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import mmap
 import multiprocessing as mp
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .feeds import JSON_SEPARATOR, atom_frame, json_frame
 from .model import Site, Story
@@ -130,15 +129,13 @@ def join_feeds(
     spans: dict[str, tuple[bytes, int, int, int, int]] = {}
     paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
     with contextlib.ExitStack() as stack:
-        mapped: dict[tuple[int, str], bytes] = {}
+        # Each worker wrote its items in story order, so each part is read straight
+        # through, a piece at a time: never mapped or held whole.
+        readers: dict[tuple[int, str], BinaryIO] = {}
         for worker in {place[1] for place in places.values()}:
             for kind in ("atom", "json"):
                 part = parts / f"{story.slug}.{worker}.{kind}"
-                with part.open("rb") as handle:
-                    if os.fstat(handle.fileno()).st_size:
-                        mapped[(worker, kind)] = stack.enter_context(
-                            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-                        )
+                readers[(worker, kind)] = stack.enter_context(part.open("rb"))
         atom_head, atom_tail = atom_frame(site, story)
         json_head, json_tail = json_frame(site, story)
         atom = stack.enter_context(out.stream(paths[0]))
@@ -153,10 +150,16 @@ def join_feeds(
             spans[entry.slug] = (
                 digest,
                 atom.tell(),
-                atom.write(mapped[(worker, "atom")][atom_start : atom_start + atom_size]),
+                atom.write(_piece(readers[(worker, "atom")], atom_start, atom_size)),
                 json.tell(),
-                json.write(mapped[(worker, "json")][json_start : json_start + json_size]),
+                json.write(_piece(readers[(worker, "json")], json_start, json_size)),
             )
         atom.write(atom_tail)
         json.write(json_tail.encode())
     return spans
+
+
+def _piece(part: BinaryIO, start: int, size: int) -> bytes:
+    if part.tell() != start:  # not expected: items are read in the order written
+        part.seek(start)
+    return part.read(size)

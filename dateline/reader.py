@@ -78,7 +78,7 @@ class ReadCache:
     `forget` drops files a watcher reports as changed, whatever their stat says.
     """
 
-    # path -> ((file fingerprint, settings read against), entry, its problems)
+    # path -> ((file fingerprint, digest of the settings read against), entry, problems)
     entries: dict[Path, tuple[tuple[object, object], Entry | None, Problems]] = field(
         default_factory=dict
     )
@@ -268,9 +268,9 @@ def _read_entries(
     global _SHARED
     results: list[tuple[Entry | None, Problems] | None] = []
     misses: list[tuple[int, Path, tuple[object, object]]] = []
-    settings = (zone.key, md.options["html"], max_kb, media)
-    # What an entry was read against besides its bytes, for Entry.digest.
-    salt = hashlib.blake2b(
+    # Everything an entry is read against besides its bytes, as 16 bytes: the cache's
+    # key (with the file's stat) and part of Entry.digest.
+    salt = settings = hashlib.blake2b(
         repr((story, zone.key, md.options["html"], max_kb, sorted(media))).encode(), digest_size=16
     ).digest()
     for path in paths:
