@@ -51,6 +51,7 @@ if sys.argv[5] == "serve":
     from dateline.rebuild import Rebuilder
     rebuilder = Rebuilder(content.resolve(), out.parent / "served")
     first = rebuilder.build()
+    rebuilder.settle()  # as the server does after each build
     edit.write_text(edit.read_text().replace("title: \"", "title: \"Edited ", 1))
     told = []
     started = time.perf_counter()

@@ -195,6 +195,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     first = rebuilder.build(jobs=os.cpu_count() or 1)  # no threads yet: forking is safe
     report(first)
     state.publish(first)
+    rebuilder.settle()
     stopping = threading.Event()
     try:
         server = make_server(out, state, args.host, args.port, stopping)

@@ -8,6 +8,7 @@ is the same folder a full build would make; a test holds it to that, byte for by
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,17 @@ class Rebuilder:
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
         self._entries: dict[int, Entry] = {}  # the last build's entries, by identity
+
+    def settle(self) -> None:
+        """Collect garbage now, between builds, and freeze what survives.
+
+        A long story's site is hundreds of thousands of objects; a full collection of
+        them in the middle of a rebuild cost 30-70 ms at 5,000 entries. Frozen, they are
+        skipped until the next `settle`, which runs after the build has been reported.
+        """
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def theme_changed(self, paths: set[Path]) -> bool:
         roots = [DEFAULT_THEME.resolve(), (self.content / SITE_THEME).resolve()]

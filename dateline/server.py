@@ -273,3 +273,4 @@ def watch_and_rebuild(
         if not told or not result.ok:
             state.publish(result)
         report(result)
+        rebuilder.settle()
