@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
     pass
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
-META_KEYS = ("description", "og_type", "title", "image", "published", "modified", "jsonld")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 TAG_PER_PAGE = 200  # links on each page of a topic
 
@@ -67,6 +67,26 @@ Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" 
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
 # JSON start, JSON size) in that worker's part files.
 FeedPlace = tuple[bytes, int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What base.html puts in a page's head: description, social cards and JSON-LD.
+
+    A class, not a dict: Jinja looks `meta.title` up as an attribute first, and on a
+    dict that failed (an exception) for every one of the twenty lookups of each page.
+    """
+
+    description: str | None = None
+    og_type: str | None = None
+    title: str | None = None
+    image: str | None = None
+    published: datetime | None = None
+    modified: datetime | None = None
+    jsonld: dict[str, object] | None = None
+
+    def __getitem__(self, key: str) -> object:  # themes may write meta["title"]
+        return getattr(self, key)
 
 
 def _newest(entries: tuple[Entry, ...]) -> datetime | None:
@@ -226,7 +246,7 @@ class Renderer:
             base = self.site.config.base_url
             self._page = file_path
             values = context()
-            meta = dict.fromkeys(META_KEYS) | values.pop("meta", {})  # type: ignore[operator]
+            meta = PageMeta(**values.pop("meta", {}))  # type: ignore[arg-type]
             html = self.env.get_template(template).render(
                 page_path=file_path,
                 canonical=absolute(base, path) if base else None,
