@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,12 +28,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.generate import generate  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -44,7 +37,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dateline-serve-bench-") as scratch:
         content = generate(Path(scratch) / "content", args.entries)
-        port = free_port()
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -54,7 +46,7 @@ def main() -> None:
                 "--content",
                 str(content),
                 "--port",
-                str(port),
+                "0",  # the system picks a free port; the server prints it
                 "--out",
                 str(Path(scratch) / "served"),
             ],
@@ -64,11 +56,14 @@ def main() -> None:
         )
         built: list[float] = []
         ready = threading.Event()
+        port = 0
 
         def read_output() -> None:
+            nonlocal port
             assert server.stdout is not None
             for line in server.stdout:
-                if "Serving on" in line:
+                if served := re.search(r"Serving on http://127\.0\.0\.1:(\d+)/", line):
+                    port = int(served.group(1))
                     ready.set()
                 if match := re.match(r"Built in (\d+) ms", line):
                     built.append(float(match.group(1)))

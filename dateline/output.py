@@ -13,7 +13,7 @@ import hashlib
 import mmap
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISREG
@@ -178,17 +178,22 @@ class Output:
         files in. Each file is replaced whole (a rename), so a reader never sees half a
         page."""
         assert self.previous is not None
-        for path in sorted(self.existing - self.made):
-            target = self.previous / path
-            target.unlink(missing_ok=True)
-            folder = target.parent
-            while folder != self.previous and not any(folder.iterdir()):
-                folder.rmdir()
-                folder = folder.parent
+        _remove(self.previous, sorted(self.existing - self.made))
         for path in sorted(self.staged):
             target = self.previous / path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.root / path, target)
+
+
+def _remove(root: Path, paths: Iterable[str]) -> None:
+    """Delete files under `root`, and the folders they leave empty."""
+    for path in paths:
+        target = root / path
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != root and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def _same_bytes(old: str, raw: bytes) -> bool:
@@ -311,11 +316,7 @@ class LiveOutput(Output):
 
     def finish(self) -> None:
         """Remove what the last build made and this one did not."""
-        for path in set(self._known) - self._seen:
+        gone = set(self._known) - self._seen
+        for path in gone:
             del self._known[path]
-            target = self.root / path
-            target.unlink(missing_ok=True)
-            folder = target.parent
-            while folder != self.root and not any(folder.iterdir()):
-                folder.rmdir()
-                folder = folder.parent
+        _remove(self.root, gone)

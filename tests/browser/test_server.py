@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -16,12 +16,6 @@ from tests.conftest import ROOT, write_tree
 
 SITE = 'title = "Desk"\nbase_url = "https://example.org/"\n'
 ENTRY = "---\ntime: 2022-03-02 10:00\ntitle: {title}\n---\nBody.\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -36,7 +30,6 @@ def server(tmp_path: Path):
         },
     )
     out = tmp_path / "served"
-    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -45,7 +38,7 @@ def server(tmp_path: Path):
             "--content",
             str(content),
             "--port",
-            str(port),
+            "0",  # the system picks a free port; the server prints it
             "--out",
             str(out),
         ],
@@ -55,9 +48,11 @@ def server(tmp_path: Path):
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + 30
+    port = 0
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
-        if "Serving on" in line:
+        if match := re.search(r"Serving on http://127\.0\.0\.1:(\d+)/", line):
+            port = int(match.group(1))
             break
     else:
         proc.kill()
