@@ -234,8 +234,15 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="time each full build N times, keep the median"
     )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="where to write stories and sites (default: the system's temporary folder); "
+        "/dev/shm takes the disk out of the comparison",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="dateline-bench-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="dateline-bench-", dir=args.work) as scratch:
         work = Path(scratch)
         pelican = None if args.no_pelican else pelican_python(work)
         hugo = None if args.no_hugo else shutil.which("hugo")
