@@ -194,12 +194,16 @@ class Renderer:
         cached = self._bodies.get((entry.story, entry.slug))
         if cached is not None and cached[0] == entry and cached[1] == notes:
             return cached[2]
-        html = _PLACEHOLDER.sub(
-            lambda m: self._box.render(
-                box=entry.boxes[int(m.group(1))], changes=notes[int(m.group(1))], entry=entry
-            ),
-            entry.body_html,
-        )
+        page, self._page = self._page, f"{entry.story}/index.html"  # url() in a box
+        try:
+            html = _PLACEHOLDER.sub(
+                lambda m: self._box.render(
+                    box=entry.boxes[int(m.group(1))], changes=notes[int(m.group(1))], entry=entry
+                ),
+                entry.body_html,
+            )
+        finally:
+            self._page = page
         self._bodies[(entry.story, entry.slug)] = (entry, notes, html)
         return html
 

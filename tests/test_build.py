@@ -11,7 +11,7 @@ from dateline import build as build_module
 from dateline.build import build
 from dateline.errors import BuildError
 from dateline.output import MARKER
-from tests.conftest import STORY_INDEX, entry, load_json, run_cli, soup
+from tests.conftest import ROOT, STORY_INDEX, entry, load_json, run_cli, soup
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -289,3 +289,19 @@ def test_output_is_deterministic(content, tmp_path: Path) -> None:
     build(root, tmp_path / "one")
     build(root, tmp_path / "two")
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_output_is_the_same_whatever_the_number_of_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample site (figure boxes, images, several stories), forked workers made to
+    share even this small a site: byte for byte what one process writes."""
+    import dateline.parallel
+    import dateline.reader
+
+    build(ROOT / "content", tmp_path / "one", jobs=1, use_cache=False)
+    monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    for workers in (2,):
+        build(ROOT / "content", tmp_path / f"w{workers}", jobs=workers, use_cache=False)
+        assert snapshot(tmp_path / f"w{workers}") == snapshot(tmp_path / "one"), workers
