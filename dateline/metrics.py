@@ -6,6 +6,7 @@ is one history. This is what `figures.json` publishes for graphics desks and che
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,8 +113,11 @@ def previous_claims(metrics: tuple[Metric, ...]) -> dict[tuple[str, str, str], R
     return changed
 
 
+@functools.lru_cache(maxsize=65536)
 def change_text(before: Claim, now: Claim) -> str:
-    """'up from about 660,000 on 1 March', 'down from …' or 'changed from …'."""
+    """'up from about 660,000 on 1 March', 'down from …' or 'changed from …'.
+
+    Cached: the dev server asks again for every claim of the story on every save."""
     if now.value > before.value:
         direction = "up"
     elif now.value < before.value:

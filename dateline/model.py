@@ -55,6 +55,12 @@ class Entry:
     def modified(self) -> datetime:
         return self.updated or self.time
 
+    @cached_property
+    def stamp(self) -> float:
+        """`time` as a POSIX timestamp, for ordering: same-zone datetimes compare by wall
+        clock, wrong across a clock change. Kept, as entries are immutable."""
+        return self.time.timestamp()
+
 
 @dataclass(frozen=True)
 class Story:

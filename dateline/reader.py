@@ -546,7 +546,7 @@ def _read_story(
             entries.append(entry)
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
-    entries.sort(key=lambda e: (e.time.timestamp(), e.slug), reverse=True)
+    entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)
     _warn_undated_repeats(entries, problems)
     if not fields.get("title"):
         return None
