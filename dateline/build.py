@@ -1,7 +1,7 @@
-"""One build: check the output folder, read everything, then render into a staged folder.
+"""One build: check the output folder, read everything, then render, staged.
 
 The order is the guarantee: content errors and unsafe output folders are found before
-anything is written, and the published folder is replaced only by a complete build.
+anything is written, and the published folder changes only once a build is complete.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The output folder: written whole or not at all, and never someone else's.
 
-A build renders into a fresh sibling folder and swaps it in only when complete, so a
+A first build renders into a fresh sibling folder renamed into place when complete; a
+rebuild stages the files that changed and moves them in once complete. Either way a
 failed or interrupted build leaves the published site as it was. A marker file records
 that dateline made the folder; a non-empty folder without it is refused rather than
 overwritten, and so is any output folder that is, holds or sits inside the content.
