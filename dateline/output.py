@@ -223,6 +223,26 @@ def _previous_files(out: Path) -> frozenset[str] | None:
     return frozenset(found)
 
 
+def _remove_leftovers(out: Path) -> None:
+    """Delete the staging folders of builds into `out` that were killed (their process
+    is gone), which a CI timeout or a power cut leaves beside the site."""
+    for kind in ("building", "old"):
+        for folder in out.parent.glob(f".{out.name}.{kind}-*"):
+            pid = folder.name.rpartition("-")[2]
+            if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or not a pid: leave its folder alone
+    return True
+
+
 @contextmanager
 def staged(out: Path) -> Iterator[Output]:
     """Yield an Output for a build into `out`; `out` changes only if the build succeeds.
@@ -233,6 +253,7 @@ def staged(out: Path) -> Iterator[Output]:
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)

@@ -75,7 +75,9 @@ def render_site(
     the cache is updated for the next build.
     """
     global _SHARED
-    parts = Path(tempfile.mkdtemp(prefix=f".{out.root.name}.feeds-", dir=out.root.parent))
+    # Inside the staging folder (so a killed build's parts go with it), removed before
+    # the build is put in place.
+    parts = Path(tempfile.mkdtemp(prefix=".dateline-feeds-", dir=out.root))
     try:
         renderer = _renderer(site, cache, parts)
         renderer.progress = progress

@@ -305,3 +305,18 @@ def test_output_is_the_same_whatever_the_number_of_workers(
     for workers in (2,):
         build(ROOT / "content", tmp_path / f"w{workers}", jobs=workers, use_cache=False)
         assert snapshot(tmp_path / f"w{workers}") == snapshot(tmp_path / "one"), workers
+
+
+def test_a_killed_builds_staging_folder_is_cleared_by_the_next(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})
+    out = tmp_path / "site"
+    build(root, out)
+    dead = tmp_path / ".site.building-4194305"  # above any pid Linux hands out
+    (dead / "s").mkdir(parents=True)
+    (dead / "s" / "index.html").write_text("half a build")
+    alive = tmp_path / ".site.building-1"  # a running process's: not ours to delete
+    alive.mkdir()
+    build(root, out)
+    assert not dead.exists() and alive.is_dir()
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert leftovers == [".site.building-1", ".site.dateline-cache"]
