@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bodies import spilling
 from .cache import load as load_cache
 from .cache import save as save_cache
 from .errors import BuildError, ContentError, ContentWarning, UsageError
@@ -56,18 +57,19 @@ def build(
     if not content.is_dir():
         raise UsageError(f"content folder {content} not found")
     check_output(out, content)
-    store = load_cache(out, content) if use_cache else None
-    read_cache = store.read if store is not None else None
-    site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=read_cache)
-    if strict and warnings:
-        raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
-    read_done = time.perf_counter()
-    with staged(out) as output:
-        render_site(site, output, progress, jobs, store)
-        if strict and (broken := check_links(output.files(), str(out))):
-            raise BuildError(broken)
-    if store is not None:
-        save_cache(store, out)
+    with spilling(out):  # entries' bodies wait in a file, not all in memory at once
+        store = load_cache(out, content) if use_cache else None
+        read_cache = store.read if store is not None else None
+        site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=read_cache)
+        if strict and warnings:
+            raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
+        read_done = time.perf_counter()
+        with staged(out) as output:
+            render_site(site, output, progress, jobs, store)
+            if strict and (broken := check_links(output.files(), str(out))):
+                raise BuildError(broken)
+        if store is not None:
+            save_cache(store, out)
     return BuildReport(
         stories=len(site.stories),
         entries=sum(len(s.entries) for s in site.stories),

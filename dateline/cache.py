@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .bodies import inline_pickler
 from .reader import ReadCache
 from .theme import theme_dirs
 
@@ -99,8 +100,8 @@ def save(cache: BuildCache, out: Path) -> None:
         with temporary.open("wb") as handle:
             pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(len(batches), handle)
-            for batch in batches:
-                pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for batch in batches:  # bodies whole: the spill files are gone next time
+                inline_pickler(handle).dump(batch)
     finally:
         cache.read.entries = dict(entries)
     os.replace(temporary, target)

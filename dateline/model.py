@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .bodies import Body
 from .config import SiteConfig
 from .figures import FigureBox
 
@@ -33,7 +34,7 @@ class Entry:
     updated: datetime | None  # in the story's zone, set only when later than `time`
     correction: str | None
     draft: bool
-    body_html: str  # links relative to the story folder; figure boxes as placeholders
+    body: Body  # links relative to the story folder; figure boxes as placeholders
     boxes: tuple[FigureBox, ...]
     image: str | None = None  # the body's first image (URL as written), for social cards
     # A digest of the file's bytes and of everything it was read against: equal digests
@@ -54,6 +55,11 @@ class Entry:
     @property
     def modified(self) -> datetime:
         return self.updated or self.time
+
+    @property
+    def body_html(self) -> str:
+        """The rendered body (read from the spill file during a build; see bodies)."""
+        return self.body.html
 
     @cached_property
     def stamp(self) -> float:

@@ -226,7 +226,7 @@ def _previous_files(out: Path) -> frozenset[str] | None:
 def _remove_leftovers(out: Path) -> None:
     """Delete the staging folders of builds into `out` that were killed (their process
     is gone), which a CI timeout or a power cut leaves beside the site."""
-    for kind in ("building", "old"):
+    for kind in ("building", "old", "bodies"):
         for folder in out.parent.glob(f".{out.name}.{kind}-*"):
             pid = folder.name.rpartition("-")[2]
             if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
+from .bodies import body
 from .config import SiteConfig, load_site_config
 from .errors import BuildError, ContentError, ContentWarning, display_path
 from .figures import FigureBox, parse_box
@@ -393,7 +394,7 @@ def parse_entry(
         updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,
         correction=get("correction"),
         draft=bool(get("draft", False)),
-        body_html=body_html,
+        body=body(body_html),
         boxes=boxes,
         image=image,
         digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()

@@ -314,9 +314,31 @@ def test_a_killed_builds_staging_folder_is_cleared_by_the_next(content, tmp_path
     dead = tmp_path / ".site.building-4194305"  # above any pid Linux hands out
     (dead / "s").mkdir(parents=True)
     (dead / "s" / "index.html").write_text("half a build")
+    spilled = tmp_path / ".site.bodies-4194305"
+    spilled.mkdir()
+    (spilled / "4194305.html").write_text("<p>bodies</p>")
     alive = tmp_path / ".site.building-1"  # a running process's: not ours to delete
     alive.mkdir()
     build(root, out)
-    assert not dead.exists() and alive.is_dir()
+    assert not dead.exists() and not spilled.exists() and alive.is_dir()
     leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
     assert leftovers == [".site.building-1", ".site.dateline-cache"]
+
+
+def test_bodies_wait_in_a_spill_file_during_a_build(content, tmp_path: Path) -> None:
+    """A build holds where each body is, not the bodies; outside a build (the dev server,
+    check) they are held in memory. Either way an entry reads the same HTML."""
+    from dateline.bodies import spilling
+    from dateline.reader import read_site
+
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry(body="Some *body* text.")})
+    held, _ = read_site(root)
+    assert held.stories[0].entries[0].body.inline == "<p>Some <em>body</em> text.</p>\n"
+    with spilling(tmp_path / "site"):
+        site, _ = read_site(root)
+        spilled = site.stories[0].entries[0]
+        assert spilled.body.inline is None and spilled.body.size > 0
+        assert spilled.body_html == "<p>Some <em>body</em> text.</p>\n"
+        folders = [p.name for p in tmp_path.iterdir() if ".bodies-" in p.name]
+        assert len(folders) == 1
+    assert not [p for p in tmp_path.iterdir() if ".bodies-" in p.name]
