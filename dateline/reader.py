@@ -8,40 +8,24 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import math
 import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
-from .bodies import body
 from .config import SiteConfig, load_site_config
+from .entryfile import Problems, read_document, read_entry_file, render_body
 from .errors import BuildError, ContentError, ContentWarning, display_path
-from .figures import FigureBox, parse_box
-from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
-from .markup import figures_name, images, make_parser, render
+from .frontmatter import Kind
+from .markup import make_parser
 from .model import Entry, Site, Story
 from .slugs import slugify
 from .theme import SITE_THEME
-from .times import TimeError, load_zone, parse_time
+from .times import TimeError, load_zone
 
-ENTRY_SCHEMA: dict[str, Kind] = {
-    "time": "time",
-    "title": "text",
-    "key": "bool",
-    "pinned": "bool",
-    "tags": "list",
-    "author": "text",
-    "location": "text",
-    "updated": "time",
-    "correction": "text",
-    "draft": "bool",
-}
 STORY_SCHEMA: dict[str, Kind] = {
     "title": "text",
     "summary": "text",
@@ -54,20 +38,6 @@ INDEX_FILE = "_index.md"
 RESERVED = frozenset(
     {"figures", "tags", "page", "feed.xml", "feed.json", "figures.json", "index.html"}
 )
-
-
-@dataclass
-class Problems:
-    """Errors and warnings gathered across the whole read."""
-
-    errors: list[ContentError] = field(default_factory=list)
-    warnings: list[ContentWarning] = field(default_factory=list)
-
-    def error(self, path: str, line: int, message: str) -> None:
-        self.errors.append(ContentError(path, line, message))
-
-    def warn(self, path: str, line: int, message: str) -> None:
-        self.warnings.append(ContentWarning(path, line, message))
 
 
 @dataclass
@@ -140,99 +110,6 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root)
 
 
-def _decode(data: bytes, shown: str, problems: Problems) -> str | None:
-    """UTF-8 text with line endings made '\n'; an error at the line of a bad byte."""
-    try:
-        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        problems.error(shown, line, "not valid UTF-8 text; save the file as UTF-8")
-        return None
-
-
-def _read_document(
-    data: bytes,
-    shown: str,
-    schema: dict[str, Kind],
-    required: tuple[str, ...],
-    problems: Problems,
-) -> tuple[Document, dict[str, Field]] | None:
-    text = _decode(data, shown, problems)
-    if text is None:
-        return None
-    try:
-        doc = split(text)
-    except FrontMatterError as exc:
-        problems.error(shown, exc.line, exc.message)
-        return None
-    fields, errors = read_fields(doc, schema, required)
-    for exc in errors:
-        problems.error(shown, exc.line, exc.message)
-    return doc, fields
-
-
-def _time(
-    fields: dict[str, Field], key: str, zone: ZoneInfo, shown: str, problems: Problems
-) -> datetime | None:
-    item = fields.get(key)
-    if item is None:
-        return None
-    try:
-        moment = parse_time(str(item.value), zone)
-    except TimeError as exc:
-        problems.error(shown, item.line, f"'{key}': {exc}")
-        return None
-    assert isinstance(moment, datetime)
-    return moment.astimezone(zone)
-
-
-def _render_body(
-    md: MarkdownIt,
-    doc: Document,
-    shown: str,
-    folder: Path,
-    default_as_of: datetime | None,
-    zone: ZoneInfo,
-    problems: Problems,
-) -> tuple[str, tuple[FigureBox, ...], str | None]:
-    """Parse a body once: check its boxes and images, then render it.
-
-    Returns the HTML, the parsed figure boxes and the first image's URL.
-    """
-    tokens = md.parse(doc.body, {})
-    boxes: list[FigureBox] = []
-    for token in tokens:
-        if token.type != "fence" or (name := figures_name(token.info)) is None:
-            continue
-        line = doc.body_line + (token.map[0] if token.map else 0)
-        if default_as_of is None:
-            if not problems.errors:  # only a story page has no time; say why boxes can't go there
-                problems.error(shown, line, "figure boxes go in entries, not in _index.md")
-            continue
-        box, errors = parse_box(name, token.content, line, default_as_of, zone)
-        for exc in errors:
-            problems.error(shown, exc.line, exc.message)
-        if box is not None:
-            token.meta["box"] = len(boxes)
-            boxes.append(box)
-    first_image = None
-    for image in images(tokens, doc.body_line):
-        first_image = first_image or image.src
-        parts = urlsplit(image.src)
-        if not image.alt.strip():
-            problems.warn(shown, image.line, f"image {image.src!r} has no alt text")
-        if parts.scheme or parts.netloc or image.src.startswith("/"):
-            continue
-        target = (folder / unquote(parts.path)).resolve()
-        if not target.is_file() or not target.is_relative_to(folder.resolve()):
-            problems.error(
-                shown,
-                image.line,
-                f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
-            )
-    return render(md, tokens), tuple(boxes), first_image
-
-
 def _file_key(path: Path) -> tuple[int, ...]:
     """An entry file's stat fingerprint: a rewrite changes at least one of these."""
     stat = path.stat()
@@ -248,7 +125,7 @@ def _read_one(path: Path) -> tuple[Entry | None, Problems]:
     assert _SHARED is not None
     md, story, zone, max_kb, salt = _SHARED
     own = Problems()
-    return _read_entry_file(md, path, story, zone, max_kb, own, salt), own
+    return read_entry_file(md, path, story, zone, max_kb, own, salt), own
 
 
 def _read_entries(
@@ -307,100 +184,12 @@ def _read_entries(
         parsed = []
         for path in miss_paths:
             own = Problems()
-            parsed.append((_read_entry_file(md, path, story, zone, max_kb, own, salt), own))
+            parsed.append((read_entry_file(md, path, story, zone, max_kb, own, salt), own))
     for (index, path, key), (entry, own) in zip(misses, parsed, strict=True):
         results[index] = (entry, own)
         if cache is not None:
             cache.entries[path] = (key, entry, own)
     return results  # type: ignore[return-value]
-
-
-def _read_entry_file(
-    md: MarkdownIt,
-    path: Path,
-    story: str,
-    zone: ZoneInfo,
-    max_kb: int,
-    problems: Problems,
-    salt: bytes = b"",
-) -> Entry | None:
-    shown = display_path(path)
-    size = path.stat().st_size
-    if size > max_kb * 1024:
-        problems.error(
-            shown,
-            1,
-            f"entry is {math.ceil(size / 1024):,} KB, over the {max_kb:,} KB limit; "
-            "split it, or raise max_entry_kb in site.toml",
-        )
-        return None
-    return parse_entry(
-        md, path.read_bytes(), shown, path.parent, story, slugify(path.stem), zone, problems, salt
-    )
-
-
-def parse_entry(
-    md: MarkdownIt,
-    data: bytes,
-    shown: str,
-    folder: Path,
-    story: str,
-    slug: str,
-    zone: ZoneInfo,
-    problems: Problems,
-    salt: bytes = b"",
-) -> Entry | None:
-    """Read one entry file's bytes into an Entry, or add its mistakes to `problems`.
-
-    This is the whole entry reader (text, front matter, times, Markdown, figure boxes),
-    with no file-system access but image look-ups in `folder`: what the fuzzer drives.
-    `salt` stands for everything else the entry was read against (see Entry.digest).
-    """
-    before = len(problems.errors)
-    read = _read_document(data, shown, ENTRY_SCHEMA, ("title", "time"), problems)
-    if read is None:
-        return None
-    doc, fields = read
-    time = _time(fields, "time", zone, shown, problems)
-    updated = _time(fields, "updated", zone, shown, problems)
-    if "tags" in fields:
-        for tag in fields["tags"].value:  # type: ignore[union-attr]
-            if not slugify(tag):
-                problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
-    body_html, boxes, image = _render_body(md, doc, shown, folder, time, zone, problems)
-    if len(problems.errors) > before or time is None:
-        return None
-    if updated is not None and updated.timestamp() < time.timestamp():
-        problems.warn(
-            shown,
-            fields["updated"].line,
-            "'updated' is earlier than 'time'; it is not shown",
-        )
-
-    def get(key: str, default: object = None) -> object:
-        return fields[key].value if key in fields else default
-
-    return Entry(
-        story=story,
-        slug=slug,
-        source=shown,
-        time=time,
-        title=str(get("title")),
-        key=bool(get("key", False)),
-        pinned=bool(get("pinned", False)),
-        tags=tuple(get("tags", ())),
-        author=get("author"),
-        location=get("location"),
-        updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,
-        correction=get("correction"),
-        draft=bool(get("draft", False)),
-        body=body(body_html),
-        boxes=boxes,
-        image=image,
-        digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
-        if salt
-        else b"",
-    )
 
 
 def _scan(
@@ -510,7 +299,7 @@ def _read_story(
     if not index.is_file():
         problems.error(shown_index, 1, f"story {slug!r} has no {INDEX_FILE}; add one with 'title:'")
         return None
-    read = _read_document(index.read_bytes(), shown_index, STORY_SCHEMA, ("title",), problems)
+    read = read_document(index.read_bytes(), shown_index, STORY_SCHEMA, ("title",), problems)
     if read is None:
         return None
     doc, fields = read
@@ -527,7 +316,7 @@ def _read_story(
             fields["status"].line,
             f"status must be 'live' or 'ended', not {status!r}",
         )
-    standfirst, _, _ = _render_body(md, doc, shown_index, folder, None, zone, problems)
+    standfirst, _, _ = render_body(md, doc, shown_index, folder, None, zone, problems)
 
     entries: list[Entry] = []
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None

@@ -15,10 +15,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dateline.entryfile import ENTRY_SCHEMA, Problems, parse_entry
 from dateline.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
 from dateline.frontmatter import FrontMatterError, read_fields, split
 from dateline.markup import make_parser
-from dateline.reader import ENTRY_SCHEMA, Problems, parse_entry
 
 ZONE = ZoneInfo("Europe/Kyiv")
 ENTRY_TIME = datetime(2022, 3, 2, 17, 45, tzinfo=ZONE)

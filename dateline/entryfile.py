@@ -1,0 +1,239 @@
+"""One entry file's bytes into a checked Entry: text, front matter, times, body, boxes.
+
+Everything an editor can get wrong in a file is found here, with its line; the rest of
+the reader (reader.py) deals with folders, stories and caching. `parse_entry` is the
+whole of it with no file-system access but image look-ups: what the fuzzer drives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from markdown_it import MarkdownIt
+
+from .bodies import body
+from .errors import ContentError, ContentWarning, display_path
+from .figures import FigureBox, parse_box
+from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
+from .markup import figures_name, images, render
+from .model import Entry
+from .slugs import slugify
+from .times import TimeError, parse_time
+
+ENTRY_SCHEMA: dict[str, Kind] = {
+    "time": "time",
+    "title": "text",
+    "key": "bool",
+    "pinned": "bool",
+    "tags": "list",
+    "author": "text",
+    "location": "text",
+    "updated": "time",
+    "correction": "text",
+    "draft": "bool",
+}
+
+
+@dataclass
+class Problems:
+    """Errors and warnings gathered across the whole read."""
+
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentWarning] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str) -> None:
+        self.errors.append(ContentError(path, line, message))
+
+    def warn(self, path: str, line: int, message: str) -> None:
+        self.warnings.append(ContentWarning(path, line, message))
+
+
+def decode(data: bytes, shown: str, problems: Problems) -> str | None:
+    """UTF-8 text with line endings made '\n'; an error at the line of a bad byte."""
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.error(shown, line, "not valid UTF-8 text; save the file as UTF-8")
+        return None
+
+
+def read_document(
+    data: bytes,
+    shown: str,
+    schema: dict[str, Kind],
+    required: tuple[str, ...],
+    problems: Problems,
+) -> tuple[Document, dict[str, Field]] | None:
+    """A file's front matter fields (by `schema`) and body, or None with its mistakes in
+    `problems`; shared by entries and story `_index.md` files."""
+    text = decode(data, shown, problems)
+    if text is None:
+        return None
+    try:
+        doc = split(text)
+    except FrontMatterError as exc:
+        problems.error(shown, exc.line, exc.message)
+        return None
+    fields, errors = read_fields(doc, schema, required)
+    for exc in errors:
+        problems.error(shown, exc.line, exc.message)
+    return doc, fields
+
+
+def read_time(
+    fields: dict[str, Field], key: str, zone: ZoneInfo, shown: str, problems: Problems
+) -> datetime | None:
+    """The time in field `key`, in `zone`; None if absent or unreadable (said why)."""
+    item = fields.get(key)
+    if item is None:
+        return None
+    try:
+        moment = parse_time(str(item.value), zone)
+    except TimeError as exc:
+        problems.error(shown, item.line, f"'{key}': {exc}")
+        return None
+    assert isinstance(moment, datetime)
+    return moment.astimezone(zone)
+
+
+def render_body(
+    md: MarkdownIt,
+    doc: Document,
+    shown: str,
+    folder: Path,
+    default_as_of: datetime | None,
+    zone: ZoneInfo,
+    problems: Problems,
+) -> tuple[str, tuple[FigureBox, ...], str | None]:
+    """Parse a body once: check its boxes and images, then render it.
+
+    Returns the HTML, the parsed figure boxes and the first image's URL.
+    """
+    tokens = md.parse(doc.body, {})
+    boxes: list[FigureBox] = []
+    for token in tokens:
+        if token.type != "fence" or (name := figures_name(token.info)) is None:
+            continue
+        line = doc.body_line + (token.map[0] if token.map else 0)
+        if default_as_of is None:
+            if not problems.errors:  # only a story page has no time; say why boxes can't go there
+                problems.error(shown, line, "figure boxes go in entries, not in _index.md")
+            continue
+        box, errors = parse_box(name, token.content, line, default_as_of, zone)
+        for exc in errors:
+            problems.error(shown, exc.line, exc.message)
+        if box is not None:
+            token.meta["box"] = len(boxes)
+            boxes.append(box)
+    first_image = None
+    for image in images(tokens, doc.body_line):
+        first_image = first_image or image.src
+        parts = urlsplit(image.src)
+        if not image.alt.strip():
+            problems.warn(shown, image.line, f"image {image.src!r} has no alt text")
+        if parts.scheme or parts.netloc or image.src.startswith("/"):
+            continue
+        target = (folder / unquote(parts.path)).resolve()
+        if not target.is_file() or not target.is_relative_to(folder.resolve()):
+            problems.error(
+                shown,
+                image.line,
+                f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
+            )
+    return render(md, tokens), tuple(boxes), first_image
+
+
+def read_entry_file(
+    md: MarkdownIt,
+    path: Path,
+    story: str,
+    zone: ZoneInfo,
+    max_kb: int,
+    problems: Problems,
+    salt: bytes = b"",
+) -> Entry | None:
+    """The entry in file `path`, refused unread when over `max_kb` (a pasted dump)."""
+    shown = display_path(path)
+    size = path.stat().st_size
+    if size > max_kb * 1024:
+        problems.error(
+            shown,
+            1,
+            f"entry is {math.ceil(size / 1024):,} KB, over the {max_kb:,} KB limit; "
+            "split it, or raise max_entry_kb in site.toml",
+        )
+        return None
+    return parse_entry(
+        md, path.read_bytes(), shown, path.parent, story, slugify(path.stem), zone, problems, salt
+    )
+
+
+def parse_entry(
+    md: MarkdownIt,
+    data: bytes,
+    shown: str,
+    folder: Path,
+    story: str,
+    slug: str,
+    zone: ZoneInfo,
+    problems: Problems,
+    salt: bytes = b"",
+) -> Entry | None:
+    """Read one entry file's bytes into an Entry, or add its mistakes to `problems`.
+
+    This is the whole entry reader (text, front matter, times, Markdown, figure boxes),
+    with no file-system access but image look-ups in `folder`: what the fuzzer drives.
+    `salt` stands for everything else the entry was read against (see Entry.digest).
+    """
+    before = len(problems.errors)
+    read = read_document(data, shown, ENTRY_SCHEMA, ("title", "time"), problems)
+    if read is None:
+        return None
+    doc, fields = read
+    time = read_time(fields, "time", zone, shown, problems)
+    updated = read_time(fields, "updated", zone, shown, problems)
+    if "tags" in fields:
+        for tag in fields["tags"].value:  # type: ignore[union-attr]
+            if not slugify(tag):
+                problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
+    body_html, boxes, image = render_body(md, doc, shown, folder, time, zone, problems)
+    if len(problems.errors) > before or time is None:
+        return None
+    if updated is not None and updated.timestamp() < time.timestamp():
+        problems.warn(
+            shown,
+            fields["updated"].line,
+            "'updated' is earlier than 'time'; it is not shown",
+        )
+
+    def get(key: str, default: object = None) -> object:
+        return fields[key].value if key in fields else default
+
+    return Entry(
+        story=story,
+        slug=slug,
+        source=shown,
+        time=time,
+        title=str(get("title")),
+        key=bool(get("key", False)),
+        pinned=bool(get("pinned", False)),
+        tags=tuple(get("tags", ())),
+        author=get("author"),
+        location=get("location"),
+        updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,
+        correction=get("correction"),
+        draft=bool(get("draft", False)),
+        body=body(body_html),
+        boxes=boxes,
+        image=image,
+        digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
+        if salt
+        else b"",
+    )
