@@ -342,3 +342,22 @@ def test_bodies_wait_in_a_spill_file_during_a_build(content, tmp_path: Path) -> 
         folders = [p.name for p in tmp_path.iterdir() if ".bodies-" in p.name]
         assert len(folders) == 1
     assert not [p for p in tmp_path.iterdir() if ".bodies-" in p.name]
+
+
+def test_rebuild_in_place_when_a_file_becomes_a_folder_and_back(content, tmp_path: Path) -> None:
+    """In-place rebuilds remove what went before they move new files in, so a path can
+    change from a media file to an entry's folder, and back."""
+    root = content({"s/_index.md": STORY_INDEX, "s/b.md": entry("B"), "s/clip": b"media"})
+    out = tmp_path / "site"
+    build(root, out)
+    assert (out / "s" / "clip").read_bytes() == b"media"
+    (root / "s" / "clip").unlink()
+    (root / "s" / "clip.md").write_text(entry("Clip", time="2022-03-02 11:00"))
+    build(root, out)
+    assert "Clip" in (out / "s" / "clip" / "index.html").read_text()
+    (root / "s" / "clip.md").unlink()
+    (root / "s" / "clip").write_bytes(b"media again")
+    build(root, out)
+    assert (out / "s" / "clip").read_bytes() == b"media again"
+    build(root, tmp_path / "fresh", use_cache=False)
+    assert snapshot(out) == snapshot(tmp_path / "fresh")
