@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .output import sibling
+
 
 @dataclass(frozen=True)
 class Body:
@@ -46,20 +48,25 @@ class _Store:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._pid = 0
+        self._path = ""
         self._fd = -1
         self._end = 0
 
     def put(self, html: str) -> Body:
         if self._pid != os.getpid():  # a forked reader: a file of its own
             self._pid = os.getpid()
-            path = self.folder / f"{self._pid}.html"
-            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._path = str(self.folder / f"{self._pid}.html")
+            self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._end = os.fstat(self._fd).st_size
         data = html.encode("utf-8")
         os.write(self._fd, data)
-        body = Body(path=str(self.folder / f"{self._pid}.html"), offset=self._end, size=len(data))
+        body = Body(path=self._path, offset=self._end, size=len(data))
         self._end += len(data)
         return body
+
+    def close(self) -> None:
+        if self._pid == os.getpid():
+            os.close(self._fd)
 
 
 _STORE: _Store | None = None
@@ -82,14 +89,15 @@ def body(html: str) -> Body:
 def spilling(beside: Path) -> Iterator[None]:
     """Spill bodies read meanwhile into a hidden folder beside `beside`; removed after."""
     global _STORE
-    folder = beside.parent / f".{beside.name}.bodies-{os.getpid()}"
+    folder = sibling(beside, "bodies")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     _STORE = _Store(folder)
     try:
         yield
     finally:
-        _STORE = None
+        store, _STORE = _STORE, None
+        store.close()
         for fd in _READERS.values():
             os.close(fd)
         _READERS.clear()

@@ -223,10 +223,23 @@ def _previous_files(out: Path) -> frozenset[str] | None:
     return frozenset(found)
 
 
+# A build's working folders beside the output: staged files, the site it replaces, and
+# spilled entry bodies (see bodies.py).
+_SIBLINGS = ("building", "old", "bodies")
+
+
+def sibling(out: Path, kind: str) -> Path:
+    """This process's working folder of `kind` beside `out`, e.g. `.site.building-PID`;
+    a killed build's are removed by the next (`_remove_leftovers`)."""
+    assert kind in _SIBLINGS
+    out = out.absolute()
+    return out.parent / f".{out.name}.{kind}-{os.getpid()}"
+
+
 def _remove_leftovers(out: Path) -> None:
-    """Delete the staging folders of builds into `out` that were killed (their process
+    """Delete the working folders of builds into `out` that were killed (their process
     is gone), which a CI timeout or a power cut leaves beside the site."""
-    for kind in ("building", "old", "bodies"):
+    for kind in _SIBLINGS:
         for folder in out.parent.glob(f".{out.name}.{kind}-*"):
             pid = folder.name.rpartition("-")[2]
             if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
@@ -254,8 +267,8 @@ def staged(out: Path) -> Iterator[Output]:
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
-    stage = out.parent / f".{out.name}.building-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    stage = sibling(out, "building")
+    old = sibling(out, "old")
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     existing = _previous_files(out) if (out / MARKER).is_file() else None

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -55,9 +55,6 @@ from .output import Output
 from .theme import make_env, static_files, theme_dirs
 from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
 from .urls import absolute, rebase, relative
-
-if TYPE_CHECKING:
-    pass
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
@@ -130,19 +127,29 @@ class Renderer:
         # With a build cache: each page's digest last build, and this build's.
         self.digests_before: dict[str, tuple[bytes, int, int]] | None = None
         self.digests: dict[str, tuple[bytes, int, int]] = {}
-        self.data_stories: set[str] = set()  # stories whose feeds this process made
+        self.data_stories: set[str] = set()  # stories whose data files this process made
         self._deferred: list[tuple[Story, tuple[Metric, ...]]] = []
-        self.pages_done: Callable[[], object] | None = None  # called before feeds are made
         # The dev server: entries just edited, (story, slug), whose pages are rendered
-        # first, and what to call once they are written.
+        # first; `written` is called once they are, and again once every page is
+        # (before the feeds), so an open page can reload as soon as it changed.
         self.first: frozenset[tuple[str, str]] = frozenset()
-        self.first_done: Callable[[], object] | None = None
+        self.written: Callable[[], object] | None = None
         self._slot = 0
         # A one-off build: the folder for this worker's feed parts, and their places.
         self.feed_parts: Path | None = None
         self.feed_places: dict[str, dict[str, FeedPlace]] = {}
 
     # Template helpers -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _on_page(self, path: str) -> Iterator[None]:
+        """Link from `path` meanwhile: pieces made once and rebased per page (bodies,
+        timeline articles) are made relative to their story folder."""
+        page, self._page = self._page, path
+        try:
+            yield
+        finally:
+            self._page = page
 
     def _url(self, target: str) -> str:
         """Relative link from the page being rendered to a site path."""
@@ -170,12 +177,9 @@ class Renderer:
         key = (entry, self._notes[(entry.story, entry.slug)], _story_key(story))
         cached = self._articles.get((entry.story, entry.slug))
         if cached is None or cached[0] != key:
-            page, self._page = self._page, f"{story.path}index.html"
-            try:
+            with self._on_page(f"{story.path}index.html"):
                 macro = self.env.get_template("macros.html").module.entry_article  # type: ignore[attr-defined]
                 cached = (key, str(macro(entry, story)))
-            finally:
-                self._page = page
             if self.keep:  # each article is shown on one timeline page per build
                 self._articles[(entry.story, entry.slug)] = cached
         prefix = relative(self._page, story.path)
@@ -194,16 +198,13 @@ class Renderer:
         cached = self._bodies.get((entry.story, entry.slug))
         if cached is not None and cached[0] == entry and cached[1] == notes:
             return cached[2]
-        page, self._page = self._page, f"{entry.story}/index.html"  # url() in a box
-        try:
+        with self._on_page(f"{entry.story}/index.html"):  # for url() in a box
             html = _PLACEHOLDER.sub(
                 lambda m: self._box.render(
                     box=entry.boxes[int(m.group(1))], changes=notes[int(m.group(1))], entry=entry
                 ),
                 entry.body_html,
             )
-        finally:
-            self._page = page
         self._bodies[(entry.story, entry.slug)] = (entry, notes, html)
         return html
 
@@ -307,8 +308,8 @@ class Renderer:
             for timeline in pages:
                 if timeline.path in shown:
                     self.timeline(story, timeline, pinned, key_entries, common, False)
-            if self.first_done is not None:
-                self.first_done()
+            if self.written is not None:
+                self.written()
         for timeline in pages:
             self.timeline(story, timeline, pinned, key_entries, common)
         for entry in story.entries:
@@ -485,14 +486,22 @@ class Renderer:
                 f"{story.path}feed.json", json_feed(self.site, story, (j for _, j in pairs))
             )
 
+    def _feed_key(self, entry: Entry) -> tuple[object, ...]:
+        """What an entry's feed items show."""
+        return (entry, self._notes[(entry.story, entry.slug)], self.site.config)
+
+    def _make_feed_items(self, entry: Entry, prefix: str) -> tuple[bytes, str]:
+        """An entry's Atom and JSON Feed items, its links made absolute with `prefix`."""
+        html = rebase(self.body(entry), prefix)
+        return atom_item(self.site, entry, html), json_item(self.site, entry, html)
+
     def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, str]:
-        """An entry's Atom and JSON Feed items; the dev server keeps them between
-        renders, so one edit re-serialises one entry's items."""
-        key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
+        """An entry's feed items, kept between the dev server's renders, so one edit
+        re-serialises one entry's items."""
+        key = self._feed_key(entry)
         cached = self._pieces.get(("feed", story.slug, entry.slug))
         if cached is None or cached[0] != key:
-            html = rebase(self.body(entry), prefix)
-            cached = (key, (atom_item(self.site, entry, html), json_item(self.site, entry, html)))
+            cached = (key, self._make_feed_items(entry, prefix))
             self._pieces[("feed", story.slug, entry.slug)] = cached
         return cached[1]  # type: ignore[return-value]
 
@@ -512,16 +521,14 @@ class Renderer:
             atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
             json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
             for entry in story.entries[worker::workers]:
-                key = (entry, self._notes[(entry.story, entry.slug)], self.site.config)
-                digest = key_digest(key) if cached else b""
+                digest = key_digest(self._feed_key(entry)) if cached else b""
                 span = old[2].get(entry.slug) if old is not None else None
                 if old is not None and span is not None and span[0] == digest:
                     atom_xml = old[0][span[1] : span[1] + span[2]]
                     json_item_bytes = old[1][span[3] : span[3] + span[4]]
                 else:
-                    html = rebase(self.body(entry), prefix)
-                    atom_xml = atom_item(self.site, entry, html)
-                    json_item_bytes = json_item(self.site, entry, html).encode()
+                    atom_xml, json_text = self._make_feed_items(entry, prefix)
+                    json_item_bytes = json_text.encode()
                 places[entry.slug] = (
                     digest,
                     worker,
@@ -578,8 +585,8 @@ class Renderer:
             lastmod=stories[0].modified if stories else None,
         )
         self.page("404.html", "404.html", (), dict, listed=False)
-        if self.pages_done is not None:
-            self.pages_done()
+        if self.written is not None:
+            self.written()
         for story, metrics in self._deferred:
             self.data_files(story, metrics)
         self._deferred = []

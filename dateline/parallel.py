@@ -10,9 +10,6 @@ story's feeds alone while the others wait, and no feed is held whole in memory.
 from __future__ import annotations
 
 import contextlib
-import gc
-import multiprocessing as mp
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -20,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from .feeds import JSON_SEPARATOR, atom_frame, json_frame
+from .forks import how_many, pool
 from .model import Site, Story
 from .output import Output
 from .pages import FeedPlace, Renderer
@@ -82,22 +80,20 @@ def render_site(
         renderer = _renderer(site, cache, parts)
         renderer.progress = progress
         entries = sum(len(story.entries) for story in site.stories)
-        workers = max(1, min(jobs, os.cpu_count() or 1))
-        if workers == 1 or entries < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        workers = how_many(jobs, entries, PARALLEL_FROM)
+        if workers == 1:
             renderer.render(site, out)
             results: list[Share] = []
         else:
             _SHARED = (site, out, workers, cache, parts)
-            gc.freeze()
             try:
-                with mp.get_context("fork").Pool(workers - 1) as pool:
-                    others = pool.map_async(_render_share, range(1, workers))
+                with pool(workers) as others:
+                    pending = others.map_async(_render_share, range(1, workers))
                     renderer.share = (0, workers)
                     renderer.render(site, out)
-                    results = others.get()
+                    results = pending.get()
             finally:
                 _SHARED = None
-                gc.unfreeze()
         digests = dict(renderer.digests)
         pieces = _kept_pieces(renderer)
         places = renderer.feed_places
@@ -107,12 +103,11 @@ def render_site(
             pieces.update(their_pieces)
             for story, found in their_places.items():
                 places.setdefault(story, {}).update(found)
-        for story in site.stories:
-            if site.config.base_url:
-                spans = join_feeds(site, story, out, parts, places.get(story.slug, {}))
-                pieces[("feedspans", story.slug, "")] = (None, spans)
-                for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
-                    digests[path] = (b"feed", 0, 0)  # the cache records their stat
+        for story in site.stories if site.config.base_url else ():
+            spans = join_feeds(site, story, out, parts, places.get(story.slug, {}))
+            pieces[("feedspans", story.slug, "")] = (None, spans)
+            for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
+                digests[path] = (b"feed", 0, 0)  # the cache records their stat
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     if cache is not None:

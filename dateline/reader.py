@@ -6,9 +6,7 @@ editor sees all problems of a build at once and a failed build never writes a by
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from markdown_it import MarkdownIt
 from .config import SiteConfig, load_site_config
 from .entryfile import Problems, read_document, read_entry_file, render_body
 from .errors import BuildError, ContentError, ContentWarning, display_path
+from .forks import how_many, pool
 from .frontmatter import Kind
 from .markup import make_parser
 from .model import Entry, Site, Story
@@ -116,16 +115,17 @@ def _file_key(path: Path) -> tuple[int, ...]:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
-# What forked reader workers inherit: the parser and the story's reading settings.
+# How a story's entry files are read (parser and settings): set while they are read,
+# and inherited by forked workers.
 _SHARED: tuple[MarkdownIt, str, ZoneInfo, int, bytes] | None = None
 PARALLEL_FROM = 300  # entry files; fewer are read faster in one process
 
 
 def _read_one(path: Path) -> tuple[Entry | None, Problems]:
     assert _SHARED is not None
-    md, story, zone, max_kb, salt = _SHARED
+    md, story, zone, max_kb, settings = _SHARED
     own = Problems()
-    return read_entry_file(md, path, story, zone, max_kb, own, salt), own
+    return read_entry_file(md, path, story, zone, max_kb, own, settings), own
 
 
 def _read_entries(
@@ -147,8 +147,8 @@ def _read_entries(
     results: list[tuple[Entry | None, Problems] | None] = []
     misses: list[tuple[int, Path, tuple[object, object]]] = []
     # Everything an entry is read against besides its bytes, as 16 bytes: the cache's
-    # key (with the file's stat) and part of Entry.digest.
-    salt = settings = hashlib.blake2b(
+    # key (with the file's stat) and the salt of Entry.digest.
+    settings = hashlib.blake2b(
         repr((story, zone.key, md.options["html"], max_kb, sorted(media))).encode(), digest_size=16
     ).digest()
     for path in paths:
@@ -163,28 +163,23 @@ def _read_entries(
             continue
         misses.append((len(results), path, key))
         results.append(None)
-    workers = max(1, min(jobs, os.cpu_count() or 1))
     miss_paths = [path for _, path, _ in misses]
-    if workers > 1 and len(misses) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-        _SHARED = (md, story, zone, max_kb, salt)
-        gc.freeze()  # the workers' garbage collector then never touches (so copies) our heap
-        try:
-            with mp.get_context("fork").Pool(workers - 1) as pool:
+    workers = how_many(jobs, len(misses), PARALLEL_FROM)
+    _SHARED = (md, story, zone, max_kb, settings)
+    try:
+        if workers == 1:
+            parsed = [_read_one(path) for path in miss_paths]
+        else:
+            with pool(workers) as others:
                 # This process reads every n-th file too; the workers the rest.
                 theirs = [p for i, p in enumerate(miss_paths) if i % workers]
                 chunk = max(16, len(theirs) // (workers * 8))
-                pending = pool.map_async(_read_one, theirs, chunksize=chunk)
+                pending = others.map_async(_read_one, theirs, chunksize=chunk)
                 mine = iter([_read_one(p) for p in miss_paths[::workers]])
-                others = iter(pending.get())
-                parsed = [next(others if i % workers else mine) for i in range(len(miss_paths))]
-        finally:
-            _SHARED = None
-            gc.unfreeze()
-    else:
-        parsed = []
-        for path in miss_paths:
-            own = Problems()
-            parsed.append((read_entry_file(md, path, story, zone, max_kb, own, salt), own))
+                done = iter(pending.get())
+                parsed = [next(done if i % workers else mine) for i in range(len(miss_paths))]
+    finally:
+        _SHARED = None
     for (index, path, key), (entry, own) in zip(misses, parsed, strict=True):
         results[index] = (entry, own)
         if cache is not None:

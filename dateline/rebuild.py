@@ -78,9 +78,8 @@ class Rebuilder:
         `pages_done` is called with the files written so far: first once the pages of
         the entries just edited (and the timeline pages showing them) are written, then
         once every page is, before the feeds; so an open page reloads as soon as it
-        changed. `jobs` > 1
-        lets many changed entries be read in forked workers: only for a first build,
-        before the server has threads.
+        changed. `jobs` > 1 lets many changed entries be read in forked workers: only
+        for a first build, before the server has threads.
         """
         started = time.perf_counter()
         changed = {p.resolve() for p in changed or set()}
@@ -98,8 +97,9 @@ class Rebuilder:
         except BuildError as exc:
             return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
         self.output.begin()
-        tell = (lambda: pages_done(self.output.take_fresh())) if pages_done else None
-        self.renderer.pages_done = self.renderer.first_done = tell
+        self.renderer.written = (
+            (lambda: pages_done(self.output.take_fresh())) if pages_done else None
+        )
         # Entries the reader made anew (its cache hands back unchanged ones as the same
         # objects) are the ones just edited; not on a first build, where all are new.
         entries = [e for story in site.stories for e in story.entries]
