@@ -16,6 +16,7 @@ Numbers are printed, never asserted: speed goals are read, not unit-tested.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import re
@@ -24,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import venv
 from pathlib import Path
 
@@ -33,56 +33,71 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
 
-# Runs in a fresh interpreter: one full build, then the dev server's incremental path.
-MEASURE = r"""
-import json, resource, sys, time
-from pathlib import Path
-from dateline.cli import main
-content, out, jobs, edit = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+# Each tool's build runs under this small wrapper, so all three are timed the same way:
+# the whole process, interpreter start and exit included, and the peak memory of the
+# largest process it started (a build and its workers).
+WRAP = r"""
+import json, resource, subprocess, sys, time
 started = time.perf_counter()
-code = main(["build", "--content", str(content), "--out", str(out), "-q", "--jobs", jobs])
+done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], capture_output=True, text=True)
 seconds = time.perf_counter() - started
-peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-           resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-if code != 0:
-    raise SystemExit(f"the dateline build failed with exit status {code}")
-result = {"code": code, "seconds": seconds, "peak_mb": peak}
-if sys.argv[5] == "serve":
-    from dateline.rebuild import Rebuilder
-    rebuilder = Rebuilder(content.resolve(), out.parent / "served")
-    first = rebuilder.build()
-    rebuilder.settle()  # as the server does after each build
-    edit.write_text(edit.read_text().replace("title: \"", "title: \"Edited ", 1))
-    told = []
-    started = time.perf_counter()
-    again = rebuilder.build({edit.resolve()}, lambda paths: told.append(time.perf_counter()))
-    result["serve_rebuild_ms"] = (time.perf_counter() - started) * 1000
-    result["serve_page_ms"] = (told[0] - started) * 1000  # the edited entry's page written
-    result["serve_rendered"] = again.rendered
-    result["serve_written"] = again.written
-print(json.dumps(result))
+if done.returncode != 0:
+    raise SystemExit(f"{sys.argv[2:]} failed:\n{done.stderr[-3000:]}")
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+"""
+
+# The dev server's incremental path, in a fresh interpreter: a first build as `serve`
+# makes it, one edit, then the rebuild it triggers.
+SERVE = r"""
+import json, sys, time
+from pathlib import Path
+from dateline.rebuild import Rebuilder
+content, out, edit = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+rebuilder = Rebuilder(content.resolve(), out)
+rebuilder.build()
+rebuilder.settle()  # as the server does after each build
+edit.write_text(edit.read_text().replace("title: \"", "title: \"Edited ", 1))
+told = []
+started = time.perf_counter()
+again = rebuilder.build({edit.resolve()}, lambda paths: told.append(time.perf_counter()))
+print(json.dumps({
+    "serve_rebuild_ms": (time.perf_counter() - started) * 1000,
+    "serve_page_ms": (told[0] - started) * 1000,  # the edited entry's page written
+    "serve_rendered": again.rendered,
+}))
 """
 
 
-def run_dateline(content: Path, out: Path, jobs: int, edit: Path, serve: bool) -> dict:
+def timed(command: list[str], cwd: Path, output: Path | None = None) -> dict:
+    """Wall seconds and peak MB of one build (its `output` removed first: a cold build)."""
+    if output is not None:
+        shutil.rmtree(output, ignore_errors=True)
     os.sync()  # no tool pays for the writes of the step before it
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            MEASURE,
-            str(content),
-            str(out),
-            str(jobs),
-            str(edit),
-            "serve" if serve else "-",
-        ],
+        [sys.executable, "-c", WRAP, str(cwd), *command], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark run failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout)
+
+
+def dateline_build(content: Path, out: Path, jobs: int) -> dict:
+    """A command-line build, as an editor runs it: `python build.py`."""
+    command = [sys.executable, "build.py", "build", "--content", str(content)]
+    return timed([*command, "--out", str(out), "-q", "--jobs", str(jobs)], ROOT)
+
+
+def serve_rebuild(content: Path, out: Path, edit: Path) -> dict:
+    """The dev server's rebuild after `edit` is saved (its first build not timed)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", SERVE, str(content), str(out), str(edit)],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
     if proc.returncode != 0:
-        raise SystemExit(f"dateline benchmark run failed:\n{proc.stderr[-3000:]}")
+        raise SystemExit(f"dateline serve benchmark failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -167,15 +182,6 @@ def write_hugo(items: list, folder: Path) -> None:
     )
 
 
-def timed(command: list[str], cwd: Path, output: Path) -> float:
-    """Seconds a cold build takes (its `output` removed first)."""
-    shutil.rmtree(output, ignore_errors=True)
-    os.sync()
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - started
-
-
 def fresh(folder: Path) -> Path:
     """`folder` removed, with a dateline build cache beside it: the next build is cold."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -191,35 +197,38 @@ def bench(
     entries = sum(1 for p in content.glob("*/*.md") if p.name != "_index.md")
     edit = content / "story-1" / f"e{size // 2:06d}.md"
     row: dict[str, object] = {"N": size, "entries": entries}
-    # Cold full builds (`repeat` of them, the median kept); the last also measures the
-    # dev server, whose edit the command-line rebuild below then picks up.
-    fulls = [
-        run_dateline(content, fresh(base / "site"), jobs, edit, serve=number == repeat - 1)
-        for number in range(repeat)
-    ]
-    first = fulls[-1]
-    row.update(
-        seconds=statistics.median(f["seconds"] for f in fulls),
-        peak_mb=first["peak_mb"],
-        serve_ms=first["serve_rebuild_ms"],
-        page_ms=first["serve_page_ms"],
-        serve_rendered=first["serve_rendered"],
-    )
+    # Cold full builds (`repeat` of them, the median kept), as an editor runs them.
+    fulls = [dateline_build(content, fresh(base / "site"), jobs) for _ in range(repeat)]
+    row["seconds"] = statistics.median(f["seconds"] for f in fulls)
+    row["peak_mb"] = max(f["peak_mb"] for f in fulls)
     row["pages"] = sum(1 for _ in (base / "site").rglob("*.html"))
-    again = run_dateline(content, base / "site", jobs, edit, serve=False)  # after the edit
-    row["rebuild"] = again["seconds"]
+    served = serve_rebuild(content, fresh(base / "served"), edit)
+    row.update(
+        serve_ms=served["serve_rebuild_ms"],
+        page_ms=served["serve_page_ms"],
+        serve_rendered=served["serve_rendered"],
+    )
+    row["rebuild"] = dateline_build(content, base / "site", jobs)["seconds"]  # after the edit
+    floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
+    row["floor"] = statistics.median(
+        timed([*floor, str(base / "floor"), str(jobs)], ROOT, base / "floor")["seconds"]
+        for _ in range(repeat)
+    )
     items = articles(content)
     if pelican is not None:
         write_pelican(items, base / "pelican")
         command = [str(pelican), "-m", "pelican", "content", "-o", "output", "-s"]
         row["pelican"] = statistics.median(
-            timed([*command, "pelicanconf.py", "-q"], base / "pelican", base / "pelican/output")
+            timed([*command, "pelicanconf.py", "-q"], base / "pelican", base / "pelican/output")[
+                "seconds"
+            ]
             for _ in range(repeat)
         )
     if hugo is not None:
         write_hugo(items, base / "hugo")
         row["hugo"] = statistics.median(
-            timed([hugo, "--quiet"], base / "hugo", base / "hugo/public") for _ in range(repeat)
+            timed([hugo, "--quiet"], base / "hugo", base / "hugo/public")["seconds"]
+            for _ in range(repeat)
         )
     shutil.rmtree(base, ignore_errors=True)
     return row
@@ -242,6 +251,10 @@ def main() -> None:
         "/dev/shm takes the disk out of the comparison",
     )
     args = parser.parse_args()
+    # As `pip install` does for an installed package (Pelican's venv has its bytecode):
+    # an editable checkout run with PYTHONDONTWRITEBYTECODE would compile every module
+    # on every build.
+    compileall.compile_dir(ROOT / "dateline", quiet=1)
     with tempfile.TemporaryDirectory(prefix="dateline-bench-", dir=args.work) as scratch:
         work = Path(scratch)
         pelican = None if args.no_pelican else pelican_python(work)
@@ -255,22 +268,22 @@ def main() -> None:
         header = (
             f"{'N':>7} {'entries':>7} {'dateline':>9} {'entries/s':>9} {'pages':>6} "
             f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'page ms':>7} {'serve ms':>8} "
-            f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6}"
+            f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6}"
         )
         print(header)
+        nan = float("nan")
         for size in args.sizes:
             row = bench(size, work, args.jobs, pelican, hugo, args.repeat)
-            pel, hug = row.get("pelican"), row.get("hugo")
+            pel, hug, seconds = row.get("pelican"), row.get("hugo"), row["seconds"]
             print(
-                f"{row['N']:>7,} {row['entries']:>7,} {row['seconds']:>9.2f} "
-                f"{row['entries'] / row['seconds']:>9,.0f} {row['pages']:>6,} "
+                f"{row['N']:>7,} {row['entries']:>7,} {seconds:>9.2f} "
+                f"{row['entries'] / seconds:>9,.0f} {row['pages']:>6,} "
                 f"{row['peak_mb']:>7,.0f} {row['rebuild']:>8.2f} "
-                f"{row['rebuild'] / row['seconds']:>7.2f} {row['page_ms']:>7.0f} "
+                f"{row['rebuild'] / seconds:>7.2f} {row['page_ms']:>7.0f} "
                 f"{row['serve_ms']:>8.0f} "
-                f"{pel if pel is not None else float('nan'):>8.2f} "
-                f"{row['seconds'] / pel if pel else float('nan'):>6.2f} "
-                f"{hug if hug is not None else float('nan'):>6.2f} "
-                f"{row['seconds'] / hug if hug else float('nan'):>6.2f}",
+                f"{pel if pel is not None else nan:>8.2f} {seconds / pel if pel else nan:>6.2f} "
+                f"{hug if hug is not None else nan:>6.2f} {seconds / hug if hug else nan:>6.2f} "
+                f"{row['floor']:>6.2f} {row['floor'] / pel if pel else nan:>6.2f}",
                 flush=True,
             )
         print(
@@ -278,7 +291,10 @@ def main() -> None:
         )
         print("rebuild = a command-line build after editing one entry (of full: as a share")
         print("of the full build); page ms = the dev server, from the edit to the edited")
-        print("entry's page written; serve ms = to the whole rebuild done, feeds included")
+        print("entry's page written; serve ms = to the whole rebuild done, feeds included;")
+        print("floor = a bare markdown-it-py + Jinja2 loop writing one page per entry")
+        print("(benchmarks/floor.py), f/pel = its ratio to Pelican: the lowest this stack reaches")
+        print("Every build is timed as a whole process, interpreter start and exit included.")
 
 
 if __name__ == "__main__":
