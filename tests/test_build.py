@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dateline import build as build_module
+from dateline import theme
 from dateline.build import build
 from dateline.errors import BuildError
 from dateline.output import MARKER
@@ -260,6 +261,41 @@ def test_site_theme_overrides_a_template_and_asset(content, tmp_path: Path) -> N
         soup(tmp_path / "site" / "s" / "index.html").find(class_="standfirst") is not None
     )  # default kept
     assert not (tmp_path / "site" / "_theme").exists()
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_compiled_again(
+    content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    theme._bytecode_cache.cache_clear()
+    template = '{% extends "base.html" %}{% block main %}<h1 class="v">WORD {{ entry.title }}</h1>{% endblock %}'
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(),
+            "_theme/templates/entry.html": template.replace("WORD", "one"),
+        }
+    )
+    try:
+        build(root, tmp_path / "site", use_cache=False)
+        kept = list((tmp_path / "cache" / "dateline").rglob("*.cache"))
+        assert kept, "no compiled template was kept"
+        headline = lambda: soup(tmp_path / "site/s/a/index.html").find("h1", class_="v").get_text()  # noqa: E731
+        assert headline() == "one An entry"
+        (root / "_theme/templates/entry.html").write_text(template.replace("WORD", "two"))
+        build(root, tmp_path / "site", use_cache=False)
+        assert headline() == "two An entry"
+        for path in (tmp_path / "cache" / "dateline").rglob("*.cache"):  # damaged files
+            path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+        build(root, tmp_path / "site", use_cache=False)
+        assert headline() == "two An entry"
+        shutil.rmtree(tmp_path / "cache")
+        (tmp_path / "cache").write_text("a file where the cache folder would go")
+        theme._bytecode_cache.cache_clear()
+        build(root, tmp_path / "site", use_cache=False)
+        assert headline() == "two An entry"
+    finally:
+        theme._bytecode_cache.cache_clear()
 
 
 def test_media_in_subfolders_copied(content, tmp_path: Path) -> None:
