@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from html import escape as _html_escape
 from html import unescape
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from .model import Entry, Site, Story
 from .times import iso
 from .urls import absolute
+
+
+def escape(text: str) -> str:
+    """XML text: &, < and > escaped (as xml.sax.saxutils does, without its imports)."""
+    return _html_escape(text, quote=False)
+
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 DESCRIPTION_LIMIT = 200
