@@ -19,6 +19,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,7 +40,7 @@ class Body:
         if self.inline is not None:
             return self.inline
         assert self.path is not None
-        return _pread(self.path, self.size, self.offset).decode("utf-8")
+        return _spilled(self.path, self.size, self.offset)
 
 
 class _Store:
@@ -55,7 +56,9 @@ class _Store:
     def put(self, html: str) -> Body:
         if self._pid != os.getpid():  # a forked reader: a file of its own
             self._pid = os.getpid()
-            self._path = str(self.folder / f"{self._pid}.html")
+            # Named for this process and this store: no two builds in one process
+            # share a name, so a Body (a name and a place) never means two texts.
+            self._path = str(self.folder / f"{self._pid}-{id(self):x}.html")
             self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._end = os.fstat(self._fd).st_size
         data = html.encode("utf-8")
@@ -71,6 +74,13 @@ class _Store:
 
 _STORE: _Store | None = None
 _READERS: dict[str, int] = {}  # spill file -> a descriptor open for reading
+
+
+@lru_cache(maxsize=64)
+def _spilled(path: str, size: int, offset: int) -> str:
+    """A spilled body, the last few kept: a page asks for one body several times (its
+    description, its article), and a timeline page for a few dozen twice."""
+    return _pread(path, size, offset).decode("utf-8")
 
 
 def _pread(path: str, size: int, offset: int) -> bytes:
@@ -101,6 +111,7 @@ def spilling(beside: Path) -> Iterator[None]:
         for fd in _READERS.values():
             os.close(fd)
         _READERS.clear()
+        _spilled.cache_clear()
         shutil.rmtree(folder, ignore_errors=True)
 
 

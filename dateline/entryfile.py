@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -161,18 +162,19 @@ def read_entry_file(
 ) -> Entry | None:
     """The entry in file `path`, refused unread when over `max_kb` (a pasted dump)."""
     shown = display_path(path)
-    size = path.stat().st_size
-    if size > max_kb * 1024:
-        problems.error(
-            shown,
-            1,
-            f"entry is {math.ceil(size / 1024):,} KB, over the {max_kb:,} KB limit; "
-            "split it, or raise max_entry_kb in site.toml",
-        )
-        return None
-    return parse_entry(
-        md, path.read_bytes(), shown, path.parent, story, slugify(path.stem), zone, problems, salt
-    )
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_kb * 1024:
+            problems.error(
+                shown,
+                1,
+                f"entry is {math.ceil(size / 1024):,} KB, over the {max_kb:,} KB limit; "
+                "split it, or raise max_entry_kb in site.toml",
+            )
+            return None
+        data = handle.read()
+    slug = slugify(path.stem)
+    return parse_entry(md, data, shown, path.parent, story, slug, zone, problems, salt)
 
 
 def parse_entry(

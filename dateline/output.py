@@ -59,13 +59,14 @@ class Output:
         self, root: Path, previous: Path | None = None, existing: frozenset[str] = frozenset()
     ) -> None:
         self.root = root.resolve()
+        self._root = str(self.root)
         self.previous = previous.resolve() if previous is not None else None
         self.existing = existing  # the previous build's files, site paths
         self.count = 0
         self.reused = 0  # files the previous build already has as they are
         self.made: set[str] = set()  # every file of this build
         self.staged: set[str] = set()  # files with new bytes under `root`
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
 
     def _done(self, path: str) -> None:
         self.count += 1
@@ -82,19 +83,20 @@ class Output:
         self.reused += kept
         return kept
 
-    def _target(self, path: str) -> Path:
+    def _target(self, path: str) -> str:
         """The file for site path `path` under `root`, its folder made; never outside it.
 
         Output paths are built from slugs, so a plain check of their parts suffices
-        (no symlinks can exist in a folder this build made).
+        (no symlinks can exist in a folder this build made). Plain strings and `os`
+        calls: this runs for every file, and pathlib's objects cost more than the work.
         """
         parts = path.split("/")
         if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
             raise ValueError(f"output path {path!r} leaves the output folder")
-        target = self.root.joinpath(*parts)
-        folder = target.parent
+        target = f"{self._root}/{path}"
+        folder = target.rpartition("/")[0]
         if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         self.staged.add(path)
         return target
@@ -104,7 +106,8 @@ class Output:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self._done(path)
         if not self._kept(path, lambda old: _same_bytes(old, raw)):
-            self._target(path).write_bytes(raw)
+            with open(self._target(path), "wb") as handle:
+                handle.write(raw)
 
     def unchanged(self, path: str, data: str | bytes) -> None:
         """Write `data`, which the caller knows is what it wrote last build."""
@@ -115,11 +118,11 @@ class Output:
         """A file to write a large output in pieces (a long story's feed), never held
         whole in memory."""
         target = self._target(path)
-        with target.open("wb") as handle:
+        with open(target, "wb") as handle:
             yield handle
         self._done(path)
         if self._kept(path, lambda old: filecmp.cmp(target, old, shallow=False)):
-            target.unlink()
+            os.unlink(target)
             self.staged.discard(path)
 
     def link_previous(self, path: str, size: int, mtime_ns: int) -> bool:
@@ -327,8 +330,10 @@ class LiveOutput(Output):
         if self._known.get(path) == fingerprint:
             return
         target = self._target(path)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data())
+        folder, _, name = target.rpartition("/")
+        temporary = f"{folder}/.{name}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data())
         os.replace(temporary, target)
         self._known[path] = fingerprint
         self.written += 1

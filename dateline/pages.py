@@ -18,12 +18,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from .bodies import Body
 from .chart import build_chart
 from .feeds import (
     atom_feed,
@@ -88,6 +90,17 @@ class PageMeta:
 
 def _newest(entries: tuple[Entry, ...]) -> datetime | None:
     return max((e.modified for e in entries), key=datetime.timestamp, default=None)
+
+
+def _plain_text(entry: Entry) -> str:
+    """An entry's body as plain text (for descriptions and JSON-LD), the last few kept:
+    its own page and its timeline page both ask."""
+    return _plain_of(entry.body)
+
+
+@lru_cache(maxsize=128)
+def _plain_of(body: Body) -> str:
+    return plain_text(body.html)
 
 
 def _story_key(story: Story) -> tuple[object, ...]:
@@ -341,7 +354,7 @@ class Renderer:
         listed: bool = True,
     ) -> None:
         def context() -> dict[str, object]:
-            text = plain_text(entry.body_html)
+            text = _plain_text(entry)
             return {
                 "meta": {
                     "description": describe(text) or entry.title,
@@ -412,7 +425,7 @@ class Renderer:
                         self.site,
                         story,
                         timeline.entries,
-                        {e.slug: plain_text(e.body_html) for e in timeline.entries},
+                        {e.slug: _plain_text(e) for e in timeline.entries},
                         modified,
                     ),
                 },

@@ -132,19 +132,28 @@ def iso(moment: datetime | date) -> str:
     return moment.isoformat()
 
 
+# English names, not the C library's locale: pages read the same wherever they are
+# built, and formatting from fields costs a quarter of strftime (these run for every
+# time on every page).
+_MONTHS = (  # noqa: SIM905 (a line reads better than twelve)
+    "January February March April May June July August September October November December"
+).split()
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()  # noqa: SIM905
+
+
 def clock(moment: datetime) -> str:
     """Reader-facing clock time with the zone's abbreviation, e.g. '05:00 EET'."""
-    return f"{moment:%H:%M} {moment.tzname()}"
+    return f"{moment.hour:02d}:{moment.minute:02d} {moment.tzname()}"
 
 
 def long_date(day: date) -> str:
     """A day heading readers parse at a glance, e.g. 'Wednesday 2 March 2022'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def short_date(moment: datetime | date) -> str:
     """A compact date for figure boxes, e.g. '2 Mar 2022' or '2 Mar 2022, 14:05 EET'."""
-    text = f"{moment.day} {moment:%b %Y}"
+    text = f"{moment.day} {_MONTHS[moment.month - 1][:3]} {moment.year}"
     if isinstance(moment, datetime):
         text += f", {clock(moment)}"
     return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -28,11 +29,13 @@ def is_safe_url(url: str) -> bool:
     return ":" not in cleaned.split("/", 1)[0]
 
 
+@lru_cache(maxsize=4096)
 def relative(from_page: str, target: str) -> str:
     """Link from the page at site path `from_page` to site path `target`.
 
     Site paths have no leading slash and no `.` or `..` parts; a target ending in '/'
-    is a folder's index. (Pure string work: this runs for every link of every page.)
+    is a folder's index. Cached: this runs for every link of every page, and pages at
+    one depth share most of their links (the stylesheet, the story, its topics).
     """
     here = from_page.split("/")[:-1]
     folder = target.endswith("/") or target == ""
@@ -61,4 +64,4 @@ def rebase(html: str, prefix: str) -> str:
     """
     if not prefix:
         return html
-    return _RELATIVE_ATTR.sub(lambda m: m.group(1) + prefix, html)
+    return _RELATIVE_ATTR.sub(r"\g<1>" + prefix.replace("\\", "\\\\"), html)
