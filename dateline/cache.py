@@ -38,6 +38,9 @@ class BuildCache:
     read: ReadCache = field(default_factory=ReadCache)
     digests: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)  # digest, size, mtime
     pieces: dict[object, object] = field(default_factory=dict)
+    # Not saved: each batch of entries in the file loaded, as (start, end, entries), so
+    # `save` copies the bytes of a batch none of whose entries changed.
+    batches: list[tuple[int, int, dict]] = field(default_factory=list, repr=False)
 
 
 def cache_path(out: Path) -> Path:
@@ -70,8 +73,12 @@ def load(out: Path, content: Path) -> BuildCache:
         with cache_path(out).open("rb") as handle:
             cached = pickle.load(handle)
             if isinstance(cached, BuildCache) and cached.version == version and out.is_dir():
+                cached.batches = []
                 for _ in range(pickle.load(handle)):
-                    cached.read.entries.update(pickle.load(handle))
+                    start = handle.tell()
+                    batch = pickle.load(handle)
+                    cached.batches.append((start, handle.tell(), batch))
+                    cached.read.entries.update(batch)
                 return cached
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
         pass
@@ -93,17 +100,44 @@ def save(cache: BuildCache, out: Path) -> None:
     cache.read.scans.clear()
     target = cache_path(out)
     temporary = target.with_name(target.name + ".tmp")
+    entries = cache.read.entries
+    kept = _unchanged_batches(cache, target)
+    covered = {path for _, batch in kept for path in batch}
+    rest = [(path, value) for path, value in entries.items() if path not in covered]
     # The entries go in batches after the rest, each pickled on its own: one pickle of
     # 20,000 entries keeps a memo of every object in it (60 MB at that size).
-    entries = list(cache.read.entries.items())
-    batches = [dict(entries[i : i + _BATCH]) for i in range(0, len(entries), _BATCH)]
-    cache.read.entries = {}
+    batches = [dict(rest[i : i + _BATCH]) for i in range(0, len(rest), _BATCH)]
+    cache.read.entries, cache.batches = {}, []
     try:
         with temporary.open("wb") as handle:
             pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(len(batches), handle)
+            pickle.dump(len(kept) + len(batches), handle)
+            for raw, _ in kept:
+                handle.write(raw)
             for batch in batches:  # bodies whole: the spill files are gone next time
                 inline_pickler(handle).dump(batch)
     finally:
-        cache.read.entries = dict(entries)
+        cache.read.entries = entries
     os.replace(temporary, target)
+
+
+def _unchanged_batches(cache: BuildCache, target: Path) -> list[tuple[bytes, dict]]:
+    """The loaded file's batches whose entries are all still the very objects loaded
+    (the reader reuses an unchanged file's entry), as their bytes: copied, not pickled
+    again. After one edit of a 5,000-entry story, saving took 115 ms, mostly re-pickling
+    bodies read back from the spill file."""
+    kept: list[tuple[bytes, dict]] = []
+    if not cache.batches:
+        return kept
+    entries = cache.read.entries
+    try:
+        with target.open("rb") as old:
+            for start, end, batch in cache.batches:
+                if all(entries.get(path) is value for path, value in batch.items()):
+                    old.seek(start)
+                    raw = old.read(end - start)
+                    if len(raw) == end - start:
+                        kept.append((raw, batch))
+    except OSError:
+        return []
+    return kept

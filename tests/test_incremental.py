@@ -164,12 +164,14 @@ def test_errors_keep_the_last_good_output(site) -> None:
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "forked-workers"])
 def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monkeypatch) -> None:
     """The build cache beside the output: every rebuild equals a build without it."""
+    import dateline.cache
     import dateline.parallel
     import dateline.reader
 
     if parallel:  # make the small test site take the forked-worker paths
         monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
         monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.cache, "_BATCH", 2)  # many batches, most kept as they are
     content, _rebuilder, tmp_path = site
     cached = tmp_path / "cached"
     build(content, cached, jobs=1)
@@ -186,6 +188,28 @@ def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monk
         )
         leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
         assert leftovers == [".cached.dateline-cache"], leftovers  # no parts, no staging
+
+
+def test_cache_copies_the_batches_of_unchanged_entries(site, monkeypatch) -> None:
+    import dateline.cache
+
+    monkeypatch.setattr(dateline.cache, "_BATCH", 2)
+    pickled: list[int] = []
+    pickler = dateline.cache.inline_pickler
+    monkeypatch.setattr(
+        dateline.cache, "inline_pickler", lambda handle: pickled.append(1) or pickler(handle)
+    )
+    content, _rebuilder, tmp_path = site
+    out = tmp_path / "out"
+    build(content, out)
+    assert len(pickled) == 5  # nine entry files, two a batch
+    pickled.clear()
+    write(content / "s/e2.md", entry(2, "Only this changed"))
+    build(content, out)
+    assert len(pickled) == 1  # the edited entry's batch; four copied
+    loaded = dateline.cache.load(out, content)
+    assert len(loaded.batches) == 5 and len(loaded.read.entries) == 9
+    assert snapshot(out) == full(content, tmp_path)
 
 
 def test_cache_reuses_unchanged_pages_and_survives_hand_edits(site) -> None:
