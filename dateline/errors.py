@@ -51,9 +51,16 @@ def _cwd() -> Path:
 
 def display_path(path: Path) -> str:
     """Show a path as the editor knows it: relative to where they ran the build."""
-    if not path.is_absolute():
-        return str(path)
-    try:
-        return str(path.relative_to(_cwd()))
-    except ValueError:
-        return str(path)
+    text = str(path)
+    if not text.startswith("/"):
+        return text
+    cwd = _cwd_text()
+    if text.startswith(cwd):
+        return text[len(cwd) :]
+    return "." if text == cwd[:-1] else text
+
+
+@functools.cache
+def _cwd_text() -> str:
+    """The working folder with a trailing '/' (string work: this runs for every file)."""
+    return str(_cwd()).rstrip("/") + "/"

@@ -51,22 +51,31 @@ class FrontMatterError(ValueError):
 
 
 def split(text: str) -> Document:
-    """Split a file into front matter and body; the file must open with a `---` line."""
+    """Split a file into front matter and body; the file must open with a `---` line.
+
+    Walks the front matter's lines only: the body is sliced off whole, not split into
+    lines and joined again.
+    """
     text = text.removeprefix("\ufeff")
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    end = text.find("\n")
+    if (text if end == -1 else text[:end]).rstrip() != "---":
         raise FrontMatterError(
             1,
             "no front matter: start the file with a '---' line, then 'title:' and 'time:'",
         )
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
+    yaml_start = start = end + 1
+    index = 1  # 0-based number of the line at `start`
+    while end != -1:
+        end = text.find("\n", start)
+        if (text[start:] if end == -1 else text[start:end]).rstrip() in ("---", "..."):
             return Document(
-                yaml_text="\n".join(lines[1:index]),
+                yaml_text=text[yaml_start : max(start - 1, yaml_start)],
                 yaml_line=2,
-                body="\n".join(lines[index + 1 :]),
+                body="" if end == -1 else text[end + 1 :],
                 body_line=index + 2,
             )
+        index += 1
+        start = end + 1
     raise FrontMatterError(1, "front matter is not closed: add a '---' line after it")
 
 
