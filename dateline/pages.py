@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -147,7 +148,6 @@ class Renderer:
         # (before the feeds), so an open page can reload as soon as it changed.
         self.first: frozenset[tuple[str, str]] = frozenset()
         self.written: Callable[[], object] | None = None
-        self._slot = 0
         # A one-off build: the folder for this worker's feed parts, and their places.
         self.feed_parts: Path | None = None
         self.feed_places: dict[str, dict[str, FeedPlace]] = {}
@@ -242,7 +242,7 @@ class Renderer:
         file_path = path + "index.html" if path.endswith("/") or not path else path
         if listed:
             self._sitemap.append((path, lastmod))
-        if not self._mine():
+        if not self._mine(file_path):
             return
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
@@ -279,15 +279,16 @@ class Renderer:
                 self.progress()
             self.out.write(file_path, html)
 
-    def _mine(self) -> bool:
-        """Whether this process writes the next file, when several share a build.
+    def _mine(self, path: str) -> bool:
+        """Whether this process writes the file at `path`, when several share a build.
 
-        Every worker walks the whole site (cheap bookkeeping) and takes every n-th file,
-        so the output is the same whatever the number of workers.
+        Every worker walks the whole site (cheap bookkeeping) and takes the files whose
+        path hashes to it (CRC-32: the same in every process), so the output is the same
+        whatever the number of workers. Not every n-th file: content often repeats with
+        a period (a box in every fourth entry), which a round robin hands to one worker.
         """
-        self._slot += 1
         worker, workers = self.share
-        return (self._slot - 1) % workers == worker
+        return workers == 1 or zlib.crc32(path.encode()) % workers == worker
 
     def story(self, story: Story) -> None:
         config = self.site.config
@@ -332,8 +333,8 @@ class Renderer:
         for tag in tags:
             self.tag(story, tag, common)
         for media in story.media:
-            if self._mine():
-                self.out.copy(story.folder / media, f"{story.path}{media.as_posix()}")
+            if self._mine(path := f"{story.path}{media.as_posix()}"):
+                self.out.copy(story.folder / media, path)
         if self.keep:  # the dev server: pages first, so an open page reloads sooner
             self._deferred.append((story, metrics))
         else:  # a one-off build: nothing of this story is needed after its files
@@ -472,7 +473,7 @@ class Renderer:
         the build cache), keyed by what they show, so after one edit only that entry's
         feed items and its metrics are serialised again.
         """
-        if not self._mine():
+        if not self._mine(f"{story.path}figures.json"):
             return
         self.data_stories.add(story.slug)
         base = self.site.config.base_url
@@ -522,8 +523,9 @@ class Renderer:
         return cached[1]  # type: ignore[return-value]
 
     def feed_share(self, story: Story, folder: Path) -> dict[str, FeedPlace]:
-        """A one-off build: this worker's share of the story's feed items (every n-th
-        entry), written to two part files in `folder` that `parallel.join_feeds` joins.
+        """A one-off build: this worker's share of the story's feed items (the entries
+        whose slug hashes to it), written to two part files in `folder` that
+        `parallel.join_feeds` joins.
 
         Returns where each item is. With a build cache, an item whose inputs are
         unchanged is copied from the last build's feeds instead of being made again.
@@ -536,7 +538,9 @@ class Renderer:
             old = self._old_feeds(story, stack) if cached else None
             atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
             json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
-            for entry in story.entries[worker::workers]:
+            for entry in story.entries:
+                if workers > 1 and zlib.crc32(entry.slug.encode()) % workers != worker:
+                    continue
                 digest = key_digest(self._feed_key(entry, self._config_digest)) if cached else b""
                 span = old[2].get(entry.slug) if old is not None else None
                 if old is not None and span is not None and span[0] == digest:
@@ -580,10 +584,9 @@ class Renderer:
         # as much as the rest of an entry page's key.
         self._config_digest = key_digest(site.config)
         self._sitemap = []
-        self._slot = 0
         self.rendered = 0
         for source, path in static_files(self.dirs):
-            if self._mine():
+            if self._mine(path):
                 out.copy(source, path)
         for story in site.stories:
             self.story(story)
@@ -609,12 +612,12 @@ class Renderer:
         for story, metrics in self._deferred:
             self.data_files(story, metrics)
         self._deferred = []
-        if self._mine() and site.config.base_url:
+        if self._mine("sitemap.xml") and site.config.base_url:
             key = (tuple(self._sitemap), site.config.base_url)
             cached = self._pieces.get(("sitemap", "", ""))
             if cached is None or cached[0] != key:
                 cached = (key, sitemap(site.config.base_url, self._sitemap))
                 self._pieces[("sitemap", "", "")] = cached
             out.write("sitemap.xml", cached[1])
-        if self._mine():
+        if self._mine("robots.txt"):
             out.write("robots.txt", robots(site.config.base_url))

@@ -1,10 +1,11 @@
 """A one-off build's rendering: shared by forked workers, feeds joined from parts.
 
-Every worker walks the whole site (cheap bookkeeping) and renders every n-th page, so
-the bytes written are the same whatever the number of workers. Each worker also makes
-the feed items of every n-th entry into part files of its own; when all are done, the
-parent joins the parts into each story's feeds, in order. So no worker makes a long
-story's feeds alone while the others wait, and no feed is held whole in memory.
+Every worker walks the whole site (cheap bookkeeping) and renders the pages whose path
+hashes to it, so the bytes written are the same whatever the number of workers. Each
+worker also makes the feed items of its share of the entries into part files of its
+own; when all are done, the parent joins the parts into each story's feeds, in order.
+So no worker makes a long story's feeds alone while the others wait, and no feed is
+held whole in memory.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def render_site(
     """Write every page, feed, data file and asset of `site` into `out` (a one-off build).
 
     With `jobs` > 1 and a large site, forked worker processes each render and write
-    every n-th file; the bytes written are the same as with one process. With a build
+    a share of the files; the bytes written are the same as with one process. With a build
     `cache`, pages whose inputs are unchanged are kept from the previous output, and
     the cache is updated for the next build.
     """
