@@ -181,20 +181,22 @@ class Renderer:
 
     @jinja2.pass_context
     def _article(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
-        """An entry as the timeline shows it: rendered once per entry, then rebased.
+        """An entry as the timeline shows it.
 
-        The theme's `entry_article` macro runs with the story folder as its page; a page
+        A one-off build shows each article on one page and renders it there. The dev
+        server renders it once, with the story folder as its page, and keeps it: a page
         elsewhere only prefixes the article's relative links.
         """
         story = context["story"]
+        macro = self.env.get_template("macros.html").module.entry_article  # type: ignore[attr-defined]
+        if not self.keep:
+            return Markup(macro(entry, story))
         key = (entry, self._notes[(entry.story, entry.slug)], _story_key(story))
         cached = self._articles.get((entry.story, entry.slug))
         if cached is None or cached[0] != key:
             with self._on_page(f"{story.path}index.html"):
-                macro = self.env.get_template("macros.html").module.entry_article  # type: ignore[attr-defined]
                 cached = (key, str(macro(entry, story)))
-            if self.keep:  # each article is shown on one timeline page per build
-                self._articles[(entry.story, entry.slug)] = cached
+            self._articles[(entry.story, entry.slug)] = cached
         prefix = relative(self._page, story.path)
         return Markup(cached[1] if prefix == "./" else rebase(cached[1], prefix))
 
