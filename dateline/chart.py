@@ -20,6 +20,9 @@ WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 92, 16, 24, 40
 PAD = 24  # keeps the first and last points (and their arrows) off the plot's edges
 MARKERS = ("circle", "square", "triangle", "diamond")
+# Points drawn per source at most: more than the plot's 500 pixels can tell apart would
+# only grow the page (a metric reported all through a long story gathers thousands).
+MOST_POINTS = 120
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class Chart:
     series: tuple[Series, ...]
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
+    thinned: bool  # some source has more claims than the chart draws
+    most: int  # points drawn per source at most
 
 
 def as_datetime(moment: datetime | date, zone: ZoneInfo) -> datetime:
@@ -126,6 +131,7 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
         return bottom - float(value) / top_value * (bottom - TOP)
 
     series = []
+    thinned = False
     for index, (source, claims) in enumerate(by_source.items()):
         ordered = sorted(claims, key=lambda r: as_datetime(r.claim.as_of, zone).timestamp())
         points = []
@@ -143,7 +149,8 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
                     label=f"{source}: {c.text}",
                 )
             )
-        series.append(Series(source, index, MARKERS[index % len(MARKERS)], tuple(points)))
+        thinned = thinned or len(points) > MOST_POINTS
+        series.append(Series(source, index, MARKERS[index % len(MARKERS)], _spread(points)))
 
     y_ticks = tuple(Tick(y_of(step * i), format_number(step * i)) for i in range(intervals + 1))
     span_days = (last - first) / 86400
@@ -152,4 +159,25 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
         moment = datetime.fromtimestamp(first + fraction * (last - first), zone)
         label = f"{moment.day} {moment:%b}" if span_days >= 2 else f"{moment.day} {moment:%b %H:%M}"
         x_ticks.append(Tick(x_of(moment.timestamp()), label))
-    return Chart(WIDTH, HEIGHT, LEFT, right, TOP, bottom, tuple(series), y_ticks, tuple(x_ticks))
+    return Chart(
+        WIDTH,
+        HEIGHT,
+        LEFT,
+        right,
+        TOP,
+        bottom,
+        tuple(series),
+        y_ticks,
+        tuple(x_ticks),
+        thinned,
+        MOST_POINTS,
+    )
+
+
+def _spread(points: list[Point]) -> tuple[Point, ...]:
+    """At most MOST_POINTS of `points`, evenly spread over them, first and last kept."""
+    if len(points) <= MOST_POINTS:
+        return tuple(points)
+    last = len(points) - 1
+    picked = sorted({round(i * last / (MOST_POINTS - 1)) for i in range(MOST_POINTS)})
+    return tuple(points[i] for i in picked)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .figures import Claim
 from .model import Entry, Story
+from .timeline import paginate_items
 from .times import iso
 
 
@@ -42,6 +43,37 @@ def collect_metrics(story: Story) -> tuple[Metric, ...]:
             names.setdefault(box.slug, box.name)
             grouped.setdefault(box.slug, []).extend(Reported(c, entry) for c in box.claims)
     return tuple(Metric(slug, names[slug], tuple(claims)) for slug, claims in grouped.items())
+
+
+@dataclass(frozen=True)
+class ClaimsPage:
+    """One page of a metric's tracker: some of its claims, oldest first.
+
+    A metric reported in every few entries of a weeks-long story gathers thousands of
+    claims; its tracker is paginated like the timeline (the newest claims at the
+    tracker's address, archive pages numbered from the oldest), so no page grows with
+    the story.
+    """
+
+    number: int  # 0 for the tracker's own address
+    path: str
+    claims: tuple[Reported, ...]
+    newer: str | None
+    older: str | None
+    first: int  # position of the page's first claim among all of the metric's, from 1
+    total: int
+
+
+def tracker_pages(metric: Metric, front: str, per_page: int) -> list[ClaimsPage]:
+    """`metric`'s tracker pages: the newest `per_page` claims at site path `front`."""
+    total = len(metric.claims)
+    pages = []
+    for number, path, newest_first, newer, older in paginate_items(
+        metric.claims[::-1], front, per_page
+    ):
+        first = total - len(newest_first) + 1 if number == 0 else (number - 1) * per_page + 1
+        pages.append(ClaimsPage(number, path, newest_first[::-1], newer, older, first, total))
+    return pages
 
 
 def json_number(number: Decimal | None) -> int | float | None:

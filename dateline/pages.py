@@ -52,6 +52,7 @@ from .metrics import (
     figures_json,
     metric_json,
     previous_claims,
+    tracker_pages,
 )
 from .model import Entry, Site, Story
 from .output import Output
@@ -62,6 +63,7 @@ from .urls import absolute, rebase, relative
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 TAG_PER_PAGE = 200  # links on each page of a topic
+TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
 
 Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" or None
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
@@ -442,18 +444,27 @@ class Renderer:
         )
 
     def tracker(self, story: Story, metric: Metric, common: dict[str, object]) -> None:
-        self.page(
-            "tracker.html",
-            f"{story.path}figures/{metric.slug}/",
-            (metric, _story_key(story)),
-            lambda: {
-                "meta": {"description": f"Every claim for “{metric.name}”, by source, over time."},
-                "metric": metric,
-                "chart": build_chart(metric, story.zone),
-                **common,
-            },
-            lastmod=_newest(tuple(r.entry for r in metric.claims)),
-        )
+        """A metric's tracker: its chart and newest claims, then pages of earlier ones."""
+        for listing in tracker_pages(
+            metric, f"{story.path}figures/{metric.slug}/", TRACKER_PER_PAGE
+        ):
+            front = listing.number == 0
+            self.page(
+                "tracker.html",
+                listing.path,
+                # the front page's chart shows every claim; an archive page only its own
+                (metric if front else (metric.name, listing), _story_key(story)),
+                lambda listing=listing, front=front: {
+                    "meta": {
+                        "description": f"Every claim for “{metric.name}”, by source, over time."
+                    },
+                    "metric": metric,
+                    "listing": listing,
+                    "chart": build_chart(metric, story.zone) if front else None,
+                    **common,
+                },
+                lastmod=_newest(tuple(r.entry for r in (metric if front else listing).claims)),
+            )
 
     def tag(self, story: Story, tag: Tag, common: dict[str, object]) -> None:
         """A topic's pages: links to its entries, paginated like the timeline."""

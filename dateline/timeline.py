@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import TypeVar
 
 from .model import Entry, Story
 from .slugs import slugify
@@ -64,7 +65,19 @@ def paginate_entries(entries: tuple[Entry, ...], front: str, per_page: int) -> l
 
     Archive pages are numbered from the oldest entry, so a full page never changes.
     """
-    first, rest = entries[:per_page], entries[per_page:]
+    return [TimelinePage(*page) for page in paginate_items(entries, front, per_page)]
+
+
+T = TypeVar("T")
+
+
+def paginate_items(
+    items: tuple[T, ...], front: str, per_page: int
+) -> list[tuple[int, str, tuple[T, ...], str | None, str | None]]:
+    """Pages of `items` (newest first) as (number, path, items, newer, older): the
+    newest `per_page` at site path `front` (number 0), then archive pages under
+    `front/page/N/` numbered from the oldest item, so a full page never changes."""
+    first, rest = items[:per_page], items[per_page:]
     oldest_first = rest[::-1]
     chunks = [oldest_first[i : i + per_page] for i in range(0, len(oldest_first), per_page)]
     count = len(chunks)
@@ -72,15 +85,15 @@ def paginate_entries(entries: tuple[Entry, ...], front: str, per_page: int) -> l
     def archive(number: int) -> str:
         return f"{front}page/{number}/"
 
-    pages = [TimelinePage(0, front, first, None, archive(count) if count else None)]
+    pages = [(0, front, first, None, archive(count) if count else None)]
     for number, chunk in enumerate(chunks, start=1):
         pages.append(
-            TimelinePage(
-                number=number,
-                path=archive(number),
-                entries=tuple(reversed(chunk)),
-                newer=archive(number + 1) if number < count else front,
-                older=archive(number - 1) if number > 1 else None,
+            (
+                number,
+                archive(number),
+                tuple(reversed(chunk)),
+                archive(number + 1) if number < count else front,
+                archive(number - 1) if number > 1 else None,
             )
         )
     return pages

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+import dateline.chart
+import dateline.pages
 from dateline.build import build
 from tests.conftest import load_json, soup
 
@@ -150,3 +154,48 @@ def test_tag_pages_are_paginated(tmp_path: Path, monkeypatch) -> None:
     assert oldest.select_one("nav.pagination a[rel=prev]")["href"] == "../../"
     assert "updates, newest first" not in oldest.get_text()  # the count is on the front page only
     assert not (out / "s" / "tags" / "t0" / "page" / "2").exists()
+
+
+def test_a_long_metrics_tracker_is_paginated_and_its_chart_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A metric reported all through a long story: no tracker page grows with it."""
+    monkeypatch.setattr(dateline.pages, "TRACKER_PER_PAGE", 3)
+    monkeypatch.setattr(dateline.chart, "MOST_POINTS", 4)
+    root = tmp_path / "content"
+    (root / "s").mkdir(parents=True)
+    (root / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    (root / "s" / "_index.md").write_text("---\ntitle: Long story\n---\n")
+    for i in range(10):
+        (root / "s" / f"e{i}.md").write_text(
+            f"---\ntime: 2022-03-{1 + i:02d} 10:00\ntitle: Entry {i}\n---\n"
+            f"```figures Homes without power\nGrid operator: {1000 + i:,}\n```\n"
+        )
+    out = tmp_path / "site"
+    build(root, out, strict=True)  # strict: every link between the pages resolves
+    tracker = out / "s" / "figures" / "homes-without-power"
+
+    def rows(page: Path) -> list[str]:
+        return [r.find("td").get_text() for r in soup(page).select("table.tracker-table tbody tr")]
+
+    front = soup(tracker / "index.html")
+    assert rows(tracker / "index.html") == ["1,007", "1,008", "1,009"]
+    assert front.select_one("table.tracker-table caption").get_text() == (
+        "Claims 8–10 of 10, oldest first"
+    )
+    assert front.select_one("nav.pagination a[rel=next]")["href"] == "page/3/"
+    pages = [tracker / "page" / str(n) / "index.html" for n in (1, 2, 3)]
+    assert [rows(p) for p in pages] == [
+        ["1,000", "1,001", "1,002"],
+        ["1,003", "1,004", "1,005"],
+        ["1,006"],
+    ]
+    assert soup(pages[0]).find("svg", class_="chart") is None  # the chart is on the front
+    # The chart draws four of the ten claims, the first and the last among them.
+    (series,) = points(front.find("svg", class_="chart")).values()
+    assert len(series) == 4
+    assert [t.get_text() for t in front.select("g.point title")][::3] == [
+        "Grid operator: 1,000",
+        "Grid operator: 1,009",
+    ]
+    assert "shows 4 of them" in front.select_one("figcaption").get_text()
