@@ -48,8 +48,9 @@ class ReadCache:
     `forget` drops files a watcher reports as changed, whatever their stat says.
     """
 
-    # path -> ((file fingerprint, digest of the settings read against), entry, problems)
-    entries: dict[Path, tuple[tuple[object, object], Entry | None, Problems]] = field(
+    # path (a string: hashing thousands of fresh Path objects cost 15 ms a rebuild) ->
+    # ((file fingerprint, digest of the settings read against), entry, problems)
+    entries: dict[str, tuple[tuple[object, object], Entry | None, Problems]] = field(
         default_factory=dict
     )
     listings: dict[Path, list[tuple[str, bool]]] = field(default_factory=dict)
@@ -57,16 +58,16 @@ class ReadCache:
     # Set by a caller that knows exactly what changed (the dev server's watcher) and
     # that the changes are edits of entry files read before: then every other entry
     # and every folder listing is reused without touching the disk.
-    trusted: frozenset[Path] | None = None
+    trusted: frozenset[str] | None = None
 
     def forget(self, paths: set[Path]) -> None:
         for path in paths:
-            self.entries.pop(path, None)
+            self.entries.pop(str(path), None)
 
     def only_edits(self, paths: set[Path]) -> bool:
         """True if `paths` are all entry files this cache read before and still exist."""
         return bool(paths) and all(
-            p in self.entries and p.suffix == ".md" and p.is_file() for p in paths
+            str(p) in self.entries and p.suffix == ".md" and p.is_file() for p in paths
         )
 
 
@@ -152,8 +153,9 @@ def _read_entries(
         repr((story, zone.key, md.options["html"], max_kb, sorted(media))).encode(), digest_size=16
     ).digest()
     for path in paths:
-        hit = cache.entries.get(path) if cache is not None else None
-        trusted = cache is not None and cache.trusted is not None and path not in cache.trusted
+        name = str(path)
+        hit = cache.entries.get(name) if cache is not None else None
+        trusted = cache is not None and cache.trusted is not None and name not in cache.trusted
         if trusted and hit is not None and hit[0][1] == settings:
             results.append((hit[1], hit[2]))  # the watcher vouches it did not change: no stat
             continue
@@ -183,7 +185,7 @@ def _read_entries(
     for (index, path, key), (entry, own) in zip(misses, parsed, strict=True):
         results[index] = (entry, own)
         if cache is not None:
-            cache.entries[path] = (key, entry, own)
+            cache.entries[str(path)] = (key, entry, own)
     return results  # type: ignore[return-value]
 
 

@@ -86,7 +86,8 @@ class Rebuilder:
         # Edits of known entry files (the common case while writing) need no listing or
         # stat of anything else; anything else (new, deleted, renamed files, settings,
         # templates) is checked in full.
-        self.cache.trusted = frozenset(changed) if self.cache.only_edits(changed) else None
+        trusted = self.cache.only_edits(changed)
+        self.cache.trusted = frozenset(map(str, changed)) if trusted else None
         self.cache.forget(changed)
         if self.renderer is None or self.theme_changed(changed):
             self.renderer = Renderer(self.content)  # templates recompiled, nothing reused
