@@ -3,7 +3,8 @@
 A page's key is a tuple of the frozen values it is rendered from. Pickled whole, it
 would carry every entry on it, bodies and all, once per page and once per feed item;
 entries are pickled as their `digest` instead, which the reader made from the file's
-bytes and what they were read against.
+bytes and what they were read against, and a metric's claims as their entry's digest
+and line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import io
 import pickle
 
+from .metrics import Reported
 from .model import Entry
 
 
@@ -22,9 +24,18 @@ def _reduce_entry(entry: Entry) -> object:
     return entry.__reduce_ex__(5)
 
 
+def _reduce_reported(reported: Reported) -> object:
+    """A claim as its entry's digest and its line: the entry's bytes and settings decide
+    it wholly. (A tracker's key holds every claim of its metric; pickled whole, keying
+    three trackers and their figures.json pieces took 70 ms of a 5,000-entry rebuild.)"""
+    if reported.entry.digest:
+        return tuple, ((reported.entry.digest, reported.claim.line),)
+    return reported.__reduce_ex__(5)
+
+
 # A dispatch table rather than `persistent_id`: it is consulted only for objects that are
 # not plain tuples, strings or numbers, so the rest of a key pickles at C speed.
-_DISPATCH = copyreg.dispatch_table | {Entry: _reduce_entry}
+_DISPATCH = copyreg.dispatch_table | {Entry: _reduce_entry, Reported: _reduce_reported}
 
 
 def key_digest(key: object) -> bytes:
