@@ -251,16 +251,8 @@ class Renderer:
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
         full_key = (template, key, self.site.config)
-        if self.digests_before is not None:
-            digest = key_digest((template, key, self._config_digest))
-            self.digests[file_path] = (digest, 0, 0)
-            before = self.digests_before.get(file_path)
-            if (
-                before is not None
-                and before[0] == digest
-                and self.out.link_previous(file_path, before[1], before[2])
-            ):
-                return
+        if self._kept_as_before(file_path, (template, key, self._config_digest)):
+            return
         cached = self._pages.get(file_path)
         if cached is not None and cached[0] == full_key:
             self.out.unchanged(file_path, cached[1])
@@ -282,6 +274,21 @@ class Renderer:
             if self.progress is not None:
                 self.progress()
             self.out.write(file_path, html)
+
+    def _kept_as_before(self, path: str, key: object) -> bool:
+        """With a build cache: record the digest of what the file at `path` is made
+        from; True (the file is kept) if the last build made it from the same and it is
+        still as that build wrote it."""
+        if self.digests_before is None:
+            return False
+        digest = key_digest(key)
+        self.digests[path] = (digest, 0, 0)
+        before = self.digests_before.get(path)
+        return (
+            before is not None
+            and before[0] == digest
+            and self.out.link_previous(path, before[1], before[2])
+        )
 
     def _mine(self, path: str) -> bool:
         """Whether this process writes the file at `path`, when several share a build.
@@ -627,10 +634,11 @@ class Renderer:
         self._deferred = []
         if self._mine("sitemap.xml") and site.config.base_url:
             key = (tuple(self._sitemap), site.config.base_url)
-            cached = self._pieces.get(("sitemap", "", ""))
-            if cached is None or cached[0] != key:
-                cached = (key, sitemap(site.config.base_url, self._sitemap))
-                self._pieces[("sitemap", "", "")] = cached
-            out.write("sitemap.xml", cached[1])
+            if not self._kept_as_before("sitemap.xml", ("sitemap", key)):
+                cached = self._pieces.get(("sitemap", "", ""))
+                if cached is None or cached[0] != key:
+                    cached = (key, sitemap(site.config.base_url, self._sitemap))
+                    self._pieces[("sitemap", "", "")] = cached
+                out.write("sitemap.xml", cached[1])
         if self._mine("robots.txt"):
             out.write("robots.txt", robots(site.config.base_url))
