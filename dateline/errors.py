@@ -8,6 +8,7 @@ mistake at once; the command line turns them into output and an exit status in o
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def _cwd() -> Path:
 def display_path(path: Path) -> str:
     """Show a path as the editor knows it: relative to where they ran the build."""
     text = str(path)
-    if not text.startswith("/"):
+    if not os.path.isabs(text):
         return text
     cwd = _cwd_text()
     if text.startswith(cwd):
@@ -62,5 +63,6 @@ def display_path(path: Path) -> str:
 
 @functools.cache
 def _cwd_text() -> str:
-    """The working folder with a trailing '/' (string work: this runs for every file)."""
-    return str(_cwd()).rstrip("/") + "/"
+    """The working folder with a trailing separator (string work: this runs for every
+    file)."""
+    return str(_cwd()).rstrip(os.sep) + os.sep
