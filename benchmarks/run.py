@@ -69,10 +69,14 @@ print(json.dumps({
 """
 
 
-def timed(command: list[str], cwd: Path, output: Path | None = None) -> dict:
-    """Wall seconds and peak MB of one build (its `output` removed first: a cold build)."""
-    if output is not None:
-        shutil.rmtree(output, ignore_errors=True)
+def timed(command: list[str], cwd: Path) -> dict:
+    """Wall seconds and peak MB of one build.
+
+    Each build writes into a folder no build has used (a cold build) and nothing is
+    deleted until the whole run is over: on this machine's disk, deleting a large tree
+    slowed the folders made in the next 20 seconds or more several times over (5,000
+    folders: 1 s, or 5-6 s just after deleting 5,000 others), whichever tool came next.
+    """
     os.sync()  # no tool pays for the writes of the step before it
     proc = subprocess.run(
         [sys.executable, "-c", WRAP, str(cwd), *command], capture_output=True, text=True
@@ -182,13 +186,6 @@ def write_hugo(items: list, folder: Path) -> None:
     )
 
 
-def fresh(folder: Path) -> Path:
-    """`folder` removed, with a dateline build cache beside it: the next build is cold."""
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder.parent / f".{folder.name}.dateline-cache").unlink(missing_ok=True)
-    return folder
-
-
 def bench(
     size: int, work: Path, jobs: int, pelican: Path | None, hugo: str | None, repeat: int = 1
 ) -> dict:
@@ -197,41 +194,37 @@ def bench(
     entries = sum(1 for p in content.glob("*/*.md") if p.name != "_index.md")
     edit = content / "story-1" / f"e{size // 2:06d}.md"
     row: dict[str, object] = {"N": size, "entries": entries}
-    # Cold full builds (`repeat` of them, the median kept), as an editor runs them.
-    fulls = [dateline_build(content, fresh(base / "site"), jobs) for _ in range(repeat)]
+    runs = range(repeat)
+    # Cold full builds (`repeat` of them, each into a new folder; the median kept).
+    fulls = [dateline_build(content, base / f"site{n}", jobs) for n in runs]
     row["seconds"] = statistics.median(f["seconds"] for f in fulls)
     row["peak_mb"] = max(f["peak_mb"] for f in fulls)
-    row["pages"] = sum(1 for _ in (base / "site").rglob("*.html"))
-    served = serve_rebuild(content, fresh(base / "served"), edit)
+    site = base / f"site{repeat - 1}"
+    row["pages"] = sum(1 for _ in site.rglob("*.html"))
+    served = serve_rebuild(content, base / "served", edit)
     row.update(
         serve_ms=served["serve_rebuild_ms"],
         page_ms=served["serve_page_ms"],
         serve_rendered=served["serve_rendered"],
     )
-    row["rebuild"] = dateline_build(content, base / "site", jobs)["seconds"]  # after the edit
+    row["rebuild"] = dateline_build(content, site, jobs)["seconds"]  # after the edit
     floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
     row["floor"] = statistics.median(
-        timed([*floor, str(base / "floor"), str(jobs)], ROOT, base / "floor")["seconds"]
-        for _ in range(repeat)
+        timed([*floor, str(base / f"floor{n}"), str(jobs)], ROOT)["seconds"] for n in runs
     )
     items = articles(content)
     if pelican is not None:
         write_pelican(items, base / "pelican")
-        command = [str(pelican), "-m", "pelican", "content", "-o", "output", "-s"]
+        command = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
         row["pelican"] = statistics.median(
-            timed([*command, "pelicanconf.py", "-q"], base / "pelican", base / "pelican/output")[
-                "seconds"
-            ]
-            for _ in range(repeat)
+            timed([*command, "-o", f"output{n}"], base / "pelican")["seconds"] for n in runs
         )
     if hugo is not None:
         write_hugo(items, base / "hugo")
         row["hugo"] = statistics.median(
-            timed([hugo, "--quiet"], base / "hugo", base / "hugo/public")["seconds"]
-            for _ in range(repeat)
+            timed([hugo, "--quiet", "-d", f"public{n}"], base / "hugo")["seconds"] for n in runs
         )
-    shutil.rmtree(base, ignore_errors=True)
-    return row
+    return row  # the folders stay until the run's temporary folder goes
 
 
 def main() -> None:
