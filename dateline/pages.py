@@ -317,8 +317,6 @@ class Renderer:
                 for box in entry.boxes
             )
 
-        entry_notes = {e.slug: notes(e) for e in story.entries}
-        self._notes.update({(story.slug, slug): n for slug, n in entry_notes.items()})
         pages = paginate(story, config.per_page)
         self._where = locations(pages)
         tags = collect_tags(story)
@@ -328,13 +326,21 @@ class Renderer:
         first = [e for e in story.entries if (story.slug, e.slug) in self.first]
         if first:  # the dev server: the page just edited, and where the timeline shows it
             shown = {self._where.get(e.slug) for e in first} | {pages[0].path}
+            # Notes for what these pages show only; every entry's after (55 ms at 20,000).
+            on_pages = [e for page in pages if page.path in shown for e in page.entries]
+            for entry in (*first, *on_pages, *pinned):
+                self._notes[(story.slug, entry.slug)] = notes(entry)
             for entry in first:
-                self.entry(story, entry, entry_notes[entry.slug], common, listed=False)
+                self.entry(
+                    story, entry, self._notes[(story.slug, entry.slug)], common, listed=False
+                )
             for timeline in pages:
                 if timeline.path in shown:
                     self.timeline(story, timeline, pinned, key_entries, common, False)
             if self.written is not None:
                 self.written()
+        entry_notes = {e.slug: notes(e) for e in story.entries}
+        self._notes.update({(story.slug, slug): n for slug, n in entry_notes.items()})
         for timeline in pages:
             self.timeline(story, timeline, pinned, key_entries, common)
         for entry in story.entries:
