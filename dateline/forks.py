@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
@@ -33,3 +34,13 @@ def pool(processes: int) -> Iterator[Pool]:
             yield workers
     finally:
         gc.unfreeze()
+
+
+def worker_of(name: str, workers: int) -> int:
+    """The worker (0 to `workers` - 1) that makes the file or item called `name`.
+
+    A hash of the name (CRC-32: the same in every process), not every n-th in turn:
+    content often repeats with a period (a figure box in every fourth entry), which a
+    round robin would hand to one worker.
+    """
+    return zlib.crc32(name.encode()) % workers

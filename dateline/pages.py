@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from markupsafe import Markup
 
 from .bodies import Body
 from .chart import build_chart
+from .feedparts import FeedPlace, feed_share
 from .feeds import (
     atom_feed,
     atom_item,
@@ -35,6 +35,7 @@ from .feeds import (
     json_item,
     latest_json,
 )
+from .forks import worker_of
 from .keys import key_digest
 from .metadata import (
     describe,
@@ -66,9 +67,6 @@ TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
 
 Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" or None
-# Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
-# JSON start, JSON size) in that worker's part files.
-FeedPlace = tuple[bytes, int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ class Renderer:
         self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
         self._articles: dict[tuple[str, str], tuple[object, str]] = {}
         self._notes: dict[tuple[str, str], Notes] = {}
-        self._pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
+        self.pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
         self._where: dict[str, str] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
@@ -251,7 +249,7 @@ class Renderer:
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
         full_key = (template, key, self.site.config)
-        if self._kept_as_before(file_path, (template, key, self._config_digest)):
+        if self._kept_as_before(file_path, (template, key, self.config_digest)):
             return
         cached = self._pages.get(file_path)
         if cached is not None and cached[0] == full_key:
@@ -294,12 +292,11 @@ class Renderer:
         """Whether this process writes the file at `path`, when several share a build.
 
         Every worker walks the whole site (cheap bookkeeping) and takes the files whose
-        path hashes to it (CRC-32: the same in every process), so the output is the same
-        whatever the number of workers. Not every n-th file: content often repeats with
-        a period (a box in every fourth entry), which a round robin hands to one worker.
+        path hashes to it (`forks.worker_of`), so the output is the same whatever the
+        number of workers.
         """
         worker, workers = self.share
-        return workers == 1 or zlib.crc32(path.encode()) % workers == worker
+        return workers == 1 or worker_of(path, workers) == worker
 
     def story(self, story: Story) -> None:
         config = self.site.config
@@ -357,11 +354,11 @@ class Renderer:
         else:  # a one-off build: nothing of this story is needed after its files
             self.data_files(story, metrics)
             if self.feed_parts is not None and config.base_url:
-                self.feed_places[story.slug] = self.feed_share(story, self.feed_parts)
+                self.feed_places[story.slug] = feed_share(self, story, self.feed_parts)
             self._bodies.clear()
             self._articles.clear()
             if self.digests_before is None:  # without a build cache, no piece is kept
-                self._pieces.clear()
+                self.pieces.clear()
 
     def entry(
         self,
@@ -509,17 +506,17 @@ class Renderer:
             key: object = (metric, base)
             if self.digests_before is not None:  # the build cache keeps a digest, not
                 key = key_digest(key)  # the metric and every entry it cites (1.5 MB)
-            cached = self._pieces.get(("metric", story.slug, metric.slug))
+            cached = self.pieces.get(("metric", story.slug, metric.slug))
             if cached is None or cached[0] != key:
                 cached = (key, metric_json(metric, entry_url))
-                self._pieces[("metric", story.slug, metric.slug)] = cached
+                self.pieces[("metric", story.slug, metric.slug)] = cached
             parts.append(cached[1])
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
         newest = story.entries[: self.site.config.per_page]  # what the front page shows
         self.out.write(f"{story.path}latest.json", latest_json(story, newest))
         if not base:
             return
-        if self.keep:  # a one-off build joins its feeds from parts (see feed_share)
+        if self.keep:  # a one-off build joins its feeds from parts (see feedparts)
             prefix = absolute(base, story.path)
             pairs = [self._feed_item(story, entry, prefix) for entry in story.entries]
             atom = atom_feed(self.site, story, (xml for xml, _ in pairs))
@@ -528,12 +525,12 @@ class Renderer:
                 f"{story.path}feed.json", json_feed(self.site, story, (j for _, j in pairs))
             )
 
-    def _feed_key(self, entry: Entry, settings: object) -> tuple[object, ...]:
+    def feed_key(self, entry: Entry, settings: object) -> tuple[object, ...]:
         """What an entry's feed items show; `settings` stands for the site's settings
         (the settings themselves, or for a digest, their digest)."""
         return (entry, self._notes[(entry.story, entry.slug)], settings)
 
-    def _make_feed_items(self, entry: Entry, prefix: str) -> tuple[bytes, str]:
+    def make_feed_items(self, entry: Entry, prefix: str) -> tuple[bytes, str]:
         """An entry's Atom and JSON Feed items, its links made absolute with `prefix`."""
         html = rebase(self.body(entry), prefix)
         return atom_item(self.site, entry, html), json_item(self.site, entry, html)
@@ -541,74 +538,19 @@ class Renderer:
     def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, str]:
         """An entry's feed items, kept between the dev server's renders, so one edit
         re-serialises one entry's items."""
-        key = self._feed_key(entry, self.site.config)
-        cached = self._pieces.get(("feed", story.slug, entry.slug))
+        key = self.feed_key(entry, self.site.config)
+        cached = self.pieces.get(("feed", story.slug, entry.slug))
         if cached is None or cached[0] != key:
-            cached = (key, self._make_feed_items(entry, prefix))
-            self._pieces[("feed", story.slug, entry.slug)] = cached
+            cached = (key, self.make_feed_items(entry, prefix))
+            self.pieces[("feed", story.slug, entry.slug)] = cached
         return cached[1]  # type: ignore[return-value]
-
-    def feed_share(self, story: Story, folder: Path) -> dict[str, FeedPlace]:
-        """A one-off build: this worker's share of the story's feed items (the entries
-        whose slug hashes to it), written to two part files in `folder` that
-        `parallel.join_feeds` joins.
-
-        Returns where each item is. With a build cache, an item whose inputs are
-        unchanged is copied from the last build's feeds instead of being made again.
-        """
-        worker, workers = self.share
-        prefix = absolute(self.site.config.base_url or "", story.path)
-        cached = self.digests_before is not None
-        places: dict[str, FeedPlace] = {}
-        with contextlib.ExitStack() as stack:
-            old = self._old_feeds(story, stack) if cached else None
-            atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
-            json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
-            for entry in story.entries:
-                if workers > 1 and zlib.crc32(entry.slug.encode()) % workers != worker:
-                    continue
-                digest = key_digest(self._feed_key(entry, self._config_digest)) if cached else b""
-                span = old[2].get(entry.slug) if old is not None else None
-                if old is not None and span is not None and span[0] == digest:
-                    atom_xml = old[0][span[1] : span[1] + span[2]]
-                    json_item_bytes = old[1][span[3] : span[3] + span[4]]
-                else:
-                    atom_xml, json_text = self._make_feed_items(entry, prefix)
-                    json_item_bytes = json_text.encode()
-                places[entry.slug] = (
-                    digest,
-                    worker,
-                    atom.tell(),
-                    atom.write(atom_xml),
-                    json.tell(),
-                    json.write(json_item_bytes),
-                )
-        return places
-
-    def _old_feeds(
-        self, story: Story, stack: contextlib.ExitStack
-    ) -> tuple[bytes, bytes, dict[str, tuple[bytes, int, int, int, int]]] | None:
-        """The last build's feeds of `story` (mapped, not read) and their items' places,
-        if both files are still as that build wrote them."""
-        assert self.digests_before is not None
-        spans = self._pieces.get(("feedspans", story.slug, ""))
-        if spans is None:
-            return None
-        old = []
-        for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
-            before = self.digests_before.get(path)
-            data = self.out.previous_file(path, before[1], before[2]) if before else None
-            if data is None:
-                return None
-            old.append(stack.enter_context(data))
-        return old[0], old[1], spans[1]  # type: ignore[return-value]
 
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
         self.site, self.out = site, out
         # Digested once: pickled into the digest of every page, the settings cost twice
         # as much as the rest of an entry page's key.
-        self._config_digest = key_digest(site.config)
+        self.config_digest = key_digest(site.config)
         self._sitemap = []
         self.rendered = 0
         for source, path in static_files(self.dirs):
@@ -641,10 +583,10 @@ class Renderer:
         if self._mine("sitemap.xml") and site.config.base_url:
             key = (tuple(self._sitemap), site.config.base_url)
             if not self._kept_as_before("sitemap.xml", ("sitemap", key)):
-                cached = self._pieces.get(("sitemap", "", ""))
+                cached = self.pieces.get(("sitemap", "", ""))
                 if cached is None or cached[0] != key:
                     cached = (key, sitemap(site.config.base_url, self._sitemap))
-                    self._pieces[("sitemap", "", "")] = cached
+                    self.pieces[("sitemap", "", "")] = cached
                 out.write("sitemap.xml", cached[1])
         if self._mine("robots.txt"):
             out.write("robots.txt", robots(site.config.base_url))

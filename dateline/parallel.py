@@ -2,26 +2,23 @@
 
 Every worker walks the whole site (cheap bookkeeping) and renders the pages whose path
 hashes to it, so the bytes written are the same whatever the number of workers. Each
-worker also makes the feed items of its share of the entries into part files of its
-own; when all are done, the parent joins the parts into each story's feeds, in order.
-So no worker makes a long story's feeds alone while the others wait, and no feed is
-held whole in memory.
+worker also makes its share of the feed items into part files, which the parent joins
+once all are done (see feedparts).
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
-from .feeds import JSON_SEPARATOR, atom_frame, json_frame
+from .feedparts import FeedPlace, join_feeds
 from .forks import how_many, pool
-from .model import Site, Story
+from .model import Site
 from .output import Output
-from .pages import FeedPlace, Renderer
+from .pages import Renderer
 
 if TYPE_CHECKING:
     from .cache import BuildCache
@@ -40,13 +37,13 @@ def _renderer(site: Site, cache: BuildCache | None, parts: Path) -> Renderer:
     renderer.feed_parts = parts
     if cache is not None:
         renderer.digests_before = cache.digests
-        renderer._pieces = dict(cache.pieces)  # type: ignore[arg-type]
+        renderer.pieces = dict(cache.pieces)  # type: ignore[arg-type]
     return renderer
 
 
 def _kept_pieces(renderer: Renderer) -> dict:
     """The pieces of the stories whose data files this worker made, for the cache."""
-    return {k: v for k, v in renderer._pieces.items() if k[1] in renderer.data_stories}
+    return {k: v for k, v in renderer.pieces.items() if k[1] in renderer.data_stories}
 
 
 def _render_share(worker: int) -> Share:
@@ -114,50 +111,3 @@ def render_site(
     if cache is not None:
         cache.digests = digests
         cache.pieces = pieces
-
-
-def join_feeds(
-    site: Site, story: Story, out: Output, parts: Path, places: dict[str, FeedPlace]
-) -> dict[str, tuple[bytes, int, int, int, int]]:
-    """Write `story`'s Atom and JSON feeds from the workers' part files, newest first.
-
-    Returns each item's digest and place in the joined files, which the build cache
-    keeps so the next build can copy unchanged items from them.
-    """
-    spans: dict[str, tuple[bytes, int, int, int, int]] = {}
-    paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
-    with contextlib.ExitStack() as stack:
-        # Each worker wrote its items in story order, so each part is read straight
-        # through, a piece at a time: never mapped or held whole.
-        readers: dict[tuple[int, str], BinaryIO] = {}
-        for worker in {place[1] for place in places.values()}:
-            for kind in ("atom", "json"):
-                part = parts / f"{story.slug}.{worker}.{kind}"
-                readers[(worker, kind)] = stack.enter_context(part.open("rb"))
-        atom_head, atom_tail = atom_frame(site, story)
-        json_head, json_tail = json_frame(site, story)
-        atom = stack.enter_context(out.stream(paths[0]))
-        json = stack.enter_context(out.stream(paths[1]))
-        atom.write(atom_head)
-        json.write(json_head.encode())
-        separator = JSON_SEPARATOR.encode()
-        for number, entry in enumerate(story.entries):
-            digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
-            if number:
-                json.write(separator)
-            spans[entry.slug] = (
-                digest,
-                atom.tell(),
-                atom.write(_piece(readers[(worker, "atom")], atom_start, atom_size)),
-                json.tell(),
-                json.write(_piece(readers[(worker, "json")], json_start, json_size)),
-            )
-        atom.write(atom_tail)
-        json.write(json_tail.encode())
-    return spans
-
-
-def _piece(part: BinaryIO, start: int, size: int) -> bytes:
-    if part.tell() != start:  # not expected: items are read in the order written
-        part.seek(start)
-    return part.read(size)

@@ -1,0 +1,134 @@
+"""A one-off build's feeds: items made by every worker into part files, then joined.
+
+A long story's feeds hold every entry (45 MB each at 20,000 entries). In a one-off
+build every worker makes the Atom and JSON items of its share of the entries into two
+part files of its own, copying an item from the last build's feeds where its inputs
+are unchanged; when all are done, the parent joins the parts into each story's feeds,
+in story order. So no worker makes a long story's feeds alone while the others wait,
+and no feed is held whole in memory. (The dev server keeps items in memory instead:
+see `Renderer.data_files`.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from .feeds import JSON_SEPARATOR, atom_frame, json_frame
+from .forks import worker_of
+from .keys import key_digest
+from .model import Site, Story
+from .output import Output
+from .urls import absolute
+
+if TYPE_CHECKING:
+    from .pages import Renderer
+
+# Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
+# JSON start, JSON size) in that worker's part files.
+FeedPlace = tuple[bytes, int, int, int, int, int]
+
+
+def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, FeedPlace]:
+    """A one-off build: this worker's share of the story's feed items (the entries
+    whose slug hashes to it), written to two part files in `folder` that
+    `join_feeds` joins.
+
+    Returns where each item is. With a build cache, an item whose inputs are
+    unchanged is copied from the last build's feeds instead of being made again.
+    """
+    worker, workers = renderer.share
+    prefix = absolute(renderer.site.config.base_url or "", story.path)
+    cached = renderer.digests_before is not None
+    places: dict[str, FeedPlace] = {}
+    with contextlib.ExitStack() as stack:
+        old = _old_feeds(renderer, story, stack) if cached else None
+        atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
+        json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
+        for entry in story.entries:
+            if workers > 1 and worker_of(entry.slug, workers) != worker:
+                continue
+            digest = key_digest(renderer.feed_key(entry, renderer.config_digest)) if cached else b""
+            span = old[2].get(entry.slug) if old is not None else None
+            if old is not None and span is not None and span[0] == digest:
+                atom_xml = old[0][span[1] : span[1] + span[2]]
+                json_item_bytes = old[1][span[3] : span[3] + span[4]]
+            else:
+                atom_xml, json_text = renderer.make_feed_items(entry, prefix)
+                json_item_bytes = json_text.encode()
+            places[entry.slug] = (
+                digest,
+                worker,
+                atom.tell(),
+                atom.write(atom_xml),
+                json.tell(),
+                json.write(json_item_bytes),
+            )
+    return places
+
+
+def _old_feeds(
+    renderer: Renderer, story: Story, stack: contextlib.ExitStack
+) -> tuple[bytes, bytes, dict[str, tuple[bytes, int, int, int, int]]] | None:
+    """The last build's feeds of `story` (mapped, not read) and their items' places,
+    if both files are still as that build wrote them."""
+    assert renderer.digests_before is not None
+    spans = renderer.pieces.get(("feedspans", story.slug, ""))
+    if spans is None:
+        return None
+    old = []
+    for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
+        before = renderer.digests_before.get(path)
+        data = renderer.out.previous_file(path, before[1], before[2]) if before else None
+        if data is None:
+            return None
+        old.append(stack.enter_context(data))
+    return old[0], old[1], spans[1]  # type: ignore[return-value]
+
+
+def join_feeds(
+    site: Site, story: Story, out: Output, parts: Path, places: dict[str, FeedPlace]
+) -> dict[str, tuple[bytes, int, int, int, int]]:
+    """Write `story`'s Atom and JSON feeds from the workers' part files, newest first.
+
+    Returns each item's digest and place in the joined files, which the build cache
+    keeps so the next build can copy unchanged items from them.
+    """
+    spans: dict[str, tuple[bytes, int, int, int, int]] = {}
+    paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
+    with contextlib.ExitStack() as stack:
+        # Each worker wrote its items in story order, so each part is read straight
+        # through, a piece at a time: never mapped or held whole.
+        readers: dict[tuple[int, str], BinaryIO] = {}
+        for worker in {place[1] for place in places.values()}:
+            for kind in ("atom", "json"):
+                part = parts / f"{story.slug}.{worker}.{kind}"
+                readers[(worker, kind)] = stack.enter_context(part.open("rb"))
+        atom_head, atom_tail = atom_frame(site, story)
+        json_head, json_tail = json_frame(site, story)
+        atom = stack.enter_context(out.stream(paths[0]))
+        json = stack.enter_context(out.stream(paths[1]))
+        atom.write(atom_head)
+        json.write(json_head.encode())
+        separator = JSON_SEPARATOR.encode()
+        for number, entry in enumerate(story.entries):
+            digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
+            if number:
+                json.write(separator)
+            spans[entry.slug] = (
+                digest,
+                atom.tell(),
+                atom.write(_piece(readers[(worker, "atom")], atom_start, atom_size)),
+                json.tell(),
+                json.write(_piece(readers[(worker, "json")], json_start, json_size)),
+            )
+        atom.write(atom_tail)
+        json.write(json_tail.encode())
+    return spans
+
+
+def _piece(part: BinaryIO, start: int, size: int) -> bytes:
+    if part.tell() != start:  # not expected: items are read in the order written
+        part.seek(start)
+    return part.read(size)
