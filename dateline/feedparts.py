@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from .feeds import JSON_SEPARATOR, atom_frame, json_frame
 from .forks import worker_of
@@ -46,6 +46,7 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
         old = _old_feeds(renderer, story, stack) if cached else None
         atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
         json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
+        at = (0, 0)  # where the next items go in the two parts (counted: tell() is a syscall)
         for entry in story.entries:
             if workers > 1 and worker_of(entry.slug, workers) != worker:
                 continue
@@ -53,18 +54,14 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
             span = old[2].get(entry.slug) if old is not None else None
             if old is not None and span is not None and span[0] == digest:
                 atom_xml = old[0][span[1] : span[1] + span[2]]
-                json_item_bytes = old[1][span[3] : span[3] + span[4]]
+                json_bytes = old[1][span[3] : span[3] + span[4]]
             else:
                 atom_xml, json_text = renderer.make_feed_items(entry, prefix)
-                json_item_bytes = json_text.encode()
-            places[entry.slug] = (
-                digest,
-                worker,
-                atom.tell(),
-                atom.write(atom_xml),
-                json.tell(),
-                json.write(json_item_bytes),
-            )
+                json_bytes = json_text.encode()
+            places[entry.slug] = (digest, worker, at[0], len(atom_xml), at[1], len(json_bytes))
+            atom.write(atom_xml)
+            json.write(json_bytes)
+            at = (at[0] + len(atom_xml), at[1] + len(json_bytes))
     return places
 
 
@@ -100,11 +97,11 @@ def join_feeds(
     with contextlib.ExitStack() as stack:
         # Each worker wrote its items in story order, so each part is read straight
         # through, a piece at a time: never mapped or held whole.
-        readers: dict[tuple[int, str], BinaryIO] = {}
+        readers: dict[tuple[int, str], list] = {}  # [the part, where its next read starts]
         for worker in {place[1] for place in places.values()}:
             for kind in ("atom", "json"):
                 part = parts / f"{story.slug}.{worker}.{kind}"
-                readers[(worker, kind)] = stack.enter_context(part.open("rb"))
+                readers[(worker, kind)] = [stack.enter_context(part.open("rb")), 0]
         atom_head, atom_tail = atom_frame(site, story)
         json_head, json_tail = json_frame(site, story)
         atom = stack.enter_context(out.stream(paths[0]))
@@ -112,23 +109,29 @@ def join_feeds(
         atom.write(atom_head)
         json.write(json_head.encode())
         separator = JSON_SEPARATOR.encode()
+        atom_at, json_at = len(atom_head), len(json_head.encode())  # counted, as in parts
         for number, entry in enumerate(story.entries):
             digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
             if number:
-                json.write(separator)
-            spans[entry.slug] = (
-                digest,
-                atom.tell(),
-                atom.write(_piece(readers[(worker, "atom")], atom_start, atom_size)),
-                json.tell(),
-                json.write(_piece(readers[(worker, "json")], json_start, json_size)),
-            )
+                json_at += json.write(separator)
+            atom_piece = _piece(readers, (worker, "atom"), atom_start, atom_size)
+            json_piece = _piece(readers, (worker, "json"), json_start, json_size)
+            spans[entry.slug] = (digest, atom_at, atom_size, json_at, json_size)
+            atom_at += atom.write(atom_piece)
+            json_at += json.write(json_piece)
         atom.write(atom_tail)
         json.write(json_tail.encode())
     return spans
 
 
-def _piece(part: BinaryIO, start: int, size: int) -> bytes:
-    if part.tell() != start:  # not expected: items are read in the order written
+def _piece(
+    readers: dict[tuple[int, str], list], which: tuple[int, str], start: int, size: int
+) -> bytes:
+    """`size` bytes at `start` of a part, which is read straight through: its position
+    is counted here, not asked of the file (a syscall), and a seek is not expected."""
+    reader = readers[which]
+    part, at = reader
+    if at != start:
         part.seek(start)
+    reader[1] = start + size
     return part.read(size)
