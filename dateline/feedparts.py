@@ -46,7 +46,7 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
         old = _old_feeds(renderer, story, stack) if cached else None
         atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
         json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
-        at = (0, 0)  # where the next items go in the two parts (counted: tell() is a syscall)
+        atom_at = json_at = 0  # where the next items go (counted: tell() is a syscall)
         for entry in story.entries:
             if workers > 1 and worker_of(entry.slug, workers) != worker:
                 continue
@@ -58,10 +58,9 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
             else:
                 atom_xml, json_text = renderer.make_feed_items(entry, prefix)
                 json_bytes = json_text.encode()
-            places[entry.slug] = (digest, worker, at[0], len(atom_xml), at[1], len(json_bytes))
-            atom.write(atom_xml)
-            json.write(json_bytes)
-            at = (at[0] + len(atom_xml), at[1] + len(json_bytes))
+            places[entry.slug] = (digest, worker, atom_at, len(atom_xml), json_at, len(json_bytes))
+            atom_at += atom.write(atom_xml)
+            json_at += json.write(json_bytes)
     return places
 
 
@@ -106,10 +105,9 @@ def join_feeds(
         json_head, json_tail = json_frame(site, story)
         atom = stack.enter_context(out.stream(paths[0]))
         json = stack.enter_context(out.stream(paths[1]))
-        atom.write(atom_head)
-        json.write(json_head.encode())
         separator = JSON_SEPARATOR.encode()
-        atom_at, json_at = len(atom_head), len(json_head.encode())  # counted, as in parts
+        atom_at = atom.write(atom_head)  # positions counted, as in the parts
+        json_at = json.write(json_head.encode())
         for number, entry in enumerate(story.entries):
             digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
             if number:

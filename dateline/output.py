@@ -348,8 +348,7 @@ class LiveOutput(Output):
         target = self._target(path)
         folder, _, name = target.rpartition("/")
         temporary = f"{folder}/.{name}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(data())
+        _write_file(temporary, data())
         os.replace(temporary, target)
         self._known[path] = fingerprint
         self.written += 1

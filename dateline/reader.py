@@ -146,7 +146,7 @@ def _read_entries(
     """
     global _SHARED
     results: list[tuple[Entry | None, Problems] | None] = []
-    misses: list[tuple[int, Path, tuple[object, object]]] = []
+    misses: list[tuple[int, Path, str, tuple[object, object]]] = []
     # Everything an entry is read against besides its bytes, as 16 bytes: the cache's
     # key (with the file's stat) and the salt of Entry.digest.
     settings = hashlib.blake2b(
@@ -163,9 +163,9 @@ def _read_entries(
         if hit is not None and hit[0] == key:
             results.append((hit[1], hit[2]))
             continue
-        misses.append((len(results), path, key))
+        misses.append((len(results), path, name, key))
         results.append(None)
-    miss_paths = [path for _, path, _ in misses]
+    miss_paths = [path for _, path, _, _ in misses]
     workers = how_many(jobs, len(misses), PARALLEL_FROM)
     _SHARED = (md, story, zone, max_kb, settings)
     try:
@@ -185,10 +185,10 @@ def _read_entries(
                 parsed = [next(mine if own else done) for own in ours]
     finally:
         _SHARED = None
-    for (index, path, key), (entry, own) in zip(misses, parsed, strict=True):
+    for (index, _path, name, key), (entry, own) in zip(misses, parsed, strict=True):
         results[index] = (entry, own)
         if cache is not None:
-            cache.entries[str(path)] = (key, entry, own)
+            cache.entries[name] = (key, entry, own)
     return results  # type: ignore[return-value]
 
 
