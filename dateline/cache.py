@@ -13,6 +13,7 @@ is simply not used.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import os
@@ -20,6 +21,7 @@ import pickle
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .bodies import inline_pickler
 from .reader import ReadCache
@@ -101,19 +103,35 @@ def save(cache: BuildCache, out: Path) -> None:
     target = cache_path(out)
     temporary = target.with_name(target.name + ".tmp")
     entries = cache.read.entries
-    kept = _unchanged_batches(cache, target)
-    covered = {path for _, batch in kept for path in batch}
+    # A batch whose entries are all still the very objects loaded (the reader reuses an
+    # unchanged file's entry) is copied from the loaded file, not pickled again: after
+    # one edit of a 5,000-entry story, saving took 115 ms, mostly re-pickling bodies read
+    # back from the spill file. Copied one at a time: held together, the batches' bytes
+    # would hold the cache twice.
+    old = _open(target) if cache.batches else None
+    kept = [
+        (start, end, batch)
+        for start, end, batch in (cache.batches if old is not None else ())
+        if all(entries.get(path) is value for path, value in batch.items())
+    ]
+    covered = {path for _, _, batch in kept for path in batch}
     rest = [(path, value) for path, value in entries.items() if path not in covered]
     # The entries go in batches after the rest, each pickled on its own: one pickle of
     # 20,000 entries keeps a memo of every object in it (60 MB at that size).
     batches = [dict(rest[i : i + _BATCH]) for i in range(0, len(rest), _BATCH)]
     cache.read.entries, cache.batches = {}, []
     try:
-        with temporary.open("wb") as handle:
+        with temporary.open("wb") as handle, old or contextlib.nullcontext():
             pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(len(kept) + len(batches), handle)
-            for raw, _ in kept:
-                handle.write(raw)
+            for start, end, batch in kept:
+                assert old is not None
+                old.seek(start)
+                raw = old.read(end - start)
+                if len(raw) == end - start:
+                    handle.write(raw)
+                else:  # the file changed since it was loaded: pickle the same entries
+                    inline_pickler(handle).dump(batch)
             for batch in batches:  # bodies whole: the spill files are gone next time
                 inline_pickler(handle).dump(batch)
     finally:
@@ -121,23 +139,8 @@ def save(cache: BuildCache, out: Path) -> None:
     os.replace(temporary, target)
 
 
-def _unchanged_batches(cache: BuildCache, target: Path) -> list[tuple[bytes, dict]]:
-    """The loaded file's batches whose entries are all still the very objects loaded
-    (the reader reuses an unchanged file's entry), as their bytes: copied, not pickled
-    again. After one edit of a 5,000-entry story, saving took 115 ms, mostly re-pickling
-    bodies read back from the spill file."""
-    kept: list[tuple[bytes, dict]] = []
-    if not cache.batches:
-        return kept
-    entries = cache.read.entries
+def _open(path: Path) -> BinaryIO | None:
     try:
-        with target.open("rb") as old:
-            for start, end, batch in cache.batches:
-                if all(entries.get(path) is value for path, value in batch.items()):
-                    old.seek(start)
-                    raw = old.read(end - start)
-                    if len(raw) == end - start:
-                        kept.append((raw, batch))
+        return path.open("rb")
     except OSError:
-        return []
-    return kept
+        return None
