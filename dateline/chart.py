@@ -15,6 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from .metrics import Metric, Reported
+from .times import day_month
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 92, 16, 24, 40
@@ -134,8 +135,9 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
     thinned = False
     for index, (source, claims) in enumerate(by_source.items()):
         ordered = sorted(claims, key=lambda r: as_datetime(r.claim.as_of, zone).timestamp())
+        thinned = thinned or len(ordered) > MOST_POINTS
         points = []
-        for r in ordered:
+        for r in _spread(ordered):
             c = r.claim
             ranged = c.low is not None and c.high is not None and c.low != c.high
             points.append(
@@ -149,15 +151,14 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
                     label=f"{source}: {c.text}",
                 )
             )
-        thinned = thinned or len(points) > MOST_POINTS
-        series.append(Series(source, index, MARKERS[index % len(MARKERS)], _spread(points)))
+        series.append(Series(source, index, MARKERS[index % len(MARKERS)], tuple(points)))
 
     y_ticks = tuple(Tick(y_of(step * i), format_number(step * i)) for i in range(intervals + 1))
     span_days = (last - first) / 86400
     x_ticks = []
     for fraction in (0.0, 0.5, 1.0) if span_days >= 2 else (0.0, 1.0):
         moment = datetime.fromtimestamp(first + fraction * (last - first), zone)
-        label = f"{moment.day} {moment:%b}" if span_days >= 2 else f"{moment.day} {moment:%b %H:%M}"
+        label = day_month(moment) + ("" if span_days >= 2 else f" {moment:%H:%M}")
         x_ticks.append(Tick(x_of(moment.timestamp()), label))
     return Chart(
         WIDTH,
@@ -174,10 +175,11 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
     )
 
 
-def _spread(points: list[Point]) -> tuple[Point, ...]:
-    """At most MOST_POINTS of `points`, evenly spread over them, first and last kept."""
-    if len(points) <= MOST_POINTS:
-        return tuple(points)
-    last = len(points) - 1
+def _spread(claims: list[Reported]) -> list[Reported]:
+    """At most MOST_POINTS of `claims`, evenly spread over them, first and last kept
+    (picked before their points are laid out, so the rest cost nothing)."""
+    if len(claims) <= MOST_POINTS:
+        return claims
+    last = len(claims) - 1
     picked = sorted({round(i * last / (MOST_POINTS - 1)) for i in range(MOST_POINTS)})
-    return tuple(points[i] for i in picked)
+    return [claims[i] for i in picked]

@@ -151,9 +151,14 @@ def long_date(day: date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def day_month(moment: date) -> str:
+    """A day and the month's short name, e.g. '2 Mar' (a chart's time axis)."""
+    return f"{moment.day} {_MONTHS[moment.month - 1][:3]}"
+
+
 def short_date(moment: datetime | date) -> str:
     """A compact date for figure boxes, e.g. '2 Mar 2022' or '2 Mar 2022, 14:05 EET'."""
-    text = f"{moment.day} {_MONTHS[moment.month - 1][:3]} {moment.year}"
+    text = f"{day_month(moment)} {moment.year}"
     if isinstance(moment, datetime):
         text += f", {clock(moment)}"
     return text
