@@ -56,9 +56,10 @@ class _Store:
     def put(self, html: str) -> Body:
         if self._pid != os.getpid():  # a forked reader: a file of its own
             self._pid = os.getpid()
-            # Named for this process and this store: no two builds in one process
-            # share a name, so a Body (a name and a place) never means two texts.
-            self._path = str(self.folder / f"{self._pid}-{id(self):x}.html")
+            # A name no other store has ever had (random, not id(self): a freed store's
+            # id comes back at once), so a Body (a name and a place) never means two
+            # texts: caches keyed by Body outlive the build that made it.
+            self._path = str(self.folder / f"{self._pid}-{os.urandom(8).hex()}.html")
             self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._end = os.fstat(self._fd).st_size
         data = html.encode("utf-8")

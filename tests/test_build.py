@@ -380,6 +380,30 @@ def test_bodies_wait_in_a_spill_file_during_a_build(content, tmp_path: Path) -> 
     assert not [p for p in tmp_path.iterdir() if ".bodies-" in p.name]
 
 
+def test_a_spilled_body_never_stands_for_another_builds_text(content, tmp_path: Path) -> None:
+    """Bodies are keys of caches that outlive a build (the last plain texts). Two builds
+    in one process must not make equal Bodies for different texts: a spill file's name
+    is never used twice, however often stores come and go."""
+    from dateline import bodies
+
+    names = set()
+    for _ in range(20):  # a freed store's id() came straight back: one name, 20 stores
+        store = bodies._Store(tmp_path)
+        names.add(store.put("same size").path)
+        store.close()
+        del store
+    assert len(names) == 20
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry(body="Alpha text.")})
+    out = tmp_path / "site"
+    for word in ("Alpha", "Bravo", "Alpha", "Delta"):  # bodies of one size, one offset
+        (root / "s" / "a.md").write_text(entry(body=f"{word} text."))
+        build(root, out, use_cache=False)
+        description = soup(out / "s" / "a" / "index.html").find(
+            "meta", attrs={"name": "description"}
+        )
+        assert description["content"] == f"{word} text."
+
+
 def test_rebuild_in_place_when_a_file_becomes_a_folder_and_back(content, tmp_path: Path) -> None:
     """In-place rebuilds remove what went before they move new files in, so a path can
     change from a media file to an entry's folder, and back."""
