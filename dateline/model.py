@@ -6,6 +6,7 @@ cannot fail on content and an incremental build can tell what depends on what.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -93,8 +94,15 @@ class Story:
         (cached_property writes the instance dict directly, which a frozen dataclass
         allows.)
         """
-        # By timestamp: same-zone datetimes compare by wall clock, wrong across a clock change.
-        return max((e.modified for e in self.entries), key=datetime.timestamp, default=None)
+        return newest(self.entries)
+
+
+def newest(entries: Iterable[Entry]) -> datetime | None:
+    """The latest time or update among `entries` (None if there are none).
+
+    By timestamp: same-zone datetimes compare by wall clock, wrong across a clock change.
+    """
+    return max((e.modified for e in entries), key=datetime.timestamp, default=None)
 
 
 @dataclass(frozen=True)

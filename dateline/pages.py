@@ -55,7 +55,7 @@ from .metrics import (
     previous_claims,
     tracker_pages,
 )
-from .model import Entry, Site, Story
+from .model import Entry, Site, Story, newest
 from .output import Output
 from .theme import make_env, static_files, theme_dirs
 from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
@@ -87,10 +87,6 @@ class PageMeta:
 
     def __getitem__(self, key: str) -> object:  # themes may write meta["title"]
         return getattr(self, key)
-
-
-def _newest(entries: tuple[Entry, ...]) -> datetime | None:
-    return max((e.modified for e in entries), key=datetime.timestamp, default=None)
 
 
 def _plain_text(entry: Entry) -> str:
@@ -403,7 +399,7 @@ class Renderer:
         listed: bool = True,
     ) -> None:
         front = timeline.number == 0
-        modified = story.modified if front else _newest(timeline.entries)
+        modified = story.modified if front else newest(timeline.entries)
         # JSON-LD's coverage times: the story's first entry, and its last once ended.
         coverage = (
             story.entries[-1].time if story.entries else None,
@@ -473,7 +469,7 @@ class Renderer:
                     "chart": build_chart(metric, story.zone) if front else None,
                     **common,
                 },
-                lastmod=_newest(tuple(r.entry for r in (metric if front else listing).claims)),
+                lastmod=newest(r.entry for r in (metric if front else listing).claims),
             )
 
     def tag(self, story: Story, tag: Tag, common: dict[str, object]) -> None:
@@ -486,7 +482,7 @@ class Renderer:
                 listing.path,
                 (tag.name, listing, where, count, _story_key(story)),
                 lambda listing=listing: {"tag": tag, "listing": listing, **common},
-                lastmod=_newest(listing.entries),
+                lastmod=newest(listing.entries),
             )
 
     def data_files(self, story: Story, metrics: tuple[Metric, ...]) -> None:
