@@ -7,7 +7,6 @@ link through here keeps that promise in one place.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -43,21 +42,21 @@ def relative(from_page: str, target: str) -> str:
     """Link from the page at site path `from_page` to site path `target`.
 
     Site paths have no leading slash and no `.` or `..` parts; a target ending in '/'
-    is a folder's index. Cached: this runs for every link of every page, and pages at
-    one depth share most of their links (the stylesheet, the story, its topics).
+    is a folder's index. Runs for every link of every page, so it is string work: go up
+    from the page's folder until the target is inside, then down. Cached as well: pages
+    at one depth share most of their links (the stylesheet, the story, its topics).
     """
-    here = from_page.split("/")[:-1]
-    folder = target.endswith("/") or target == ""
-    there = [part for part in target.split("/") if part]
-    common = 0
-    for a, b in zip(here, there, strict=False):
-        if a != b:
-            break
-        common += 1
-    parts = [".."] * (len(here) - common) + there[common:]
-    if not parts:
-        return "./" if folder else posixpath.basename(target)
-    return "/".join(parts) + ("/" if folder else "")
+    if target.startswith("/") or "//" in target:  # empty parts: not a site path as made
+        target = "/".join(part for part in target.split("/") if part) + (
+            "/" if target.endswith("/") else ""
+        )
+    folder = from_page[: from_page.rfind("/") + 1]  # '' for a page at the root
+    ups = 0
+    while not target.startswith(folder):
+        folder = folder[: folder.rfind("/", 0, len(folder) - 1) + 1]
+        ups += 1
+    rest = target[len(folder) :]
+    return "../" * ups + rest if ups or rest else "./"
 
 
 def absolute(base_url: str, target: str) -> str:

@@ -6,6 +6,7 @@ invalid one is a FigureError at its line; nothing raises anything else.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +22,7 @@ from dateline.entryfile import ENTRY_SCHEMA, Problems, parse_entry
 from dateline.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
 from dateline.frontmatter import FrontMatterError, read_fields, split
 from dateline.markup import make_parser
-from dateline.urls import PLAIN_WEB_URL, rebase
+from dateline.urls import PLAIN_WEB_URL, rebase, relative
 
 ZONE = ZoneInfo("Europe/Kyiv")
 ENTRY_TIME = datetime(2022, 3, 2, 17, 45, tzinfo=ZONE)
@@ -279,3 +280,28 @@ _PLAIN_URLS = st.builds(
 def test_plain_web_links_are_what_markdown_would_make_them(url: str) -> None:
     assert PLAIN_WEB_URL.fullmatch(url)
     assert normalizeLink(url) == url
+
+
+# Folders share names often (so links share prefixes); files have a dot, folders none.
+_FOLDERS = st.lists(st.sampled_from(["a", "ab", "b", "story-1", "story-10", "tags"]), max_size=4)
+_FILES = st.sampled_from(["index.html", "feed.xml", "a.css", "b.png"])
+
+
+@given(_FOLDERS, _FILES, _FOLDERS, st.one_of(st.none(), _FILES))
+def test_relative_links_land_on_their_target_the_shortest_way(
+    page_dirs: list[str], page_file: str, target_dirs: list[str], target_file: str | None
+) -> None:
+    """Followed from the page's folder, a link lands on its target (a folder's index,
+    or a file), and climbs only above the folders page and target do not share."""
+    page = "/".join([*page_dirs, page_file])
+    target = "".join(f"{d}/" for d in target_dirs) + (target_file or "")
+    link = relative(page, target)
+    landed = posixpath.normpath(posixpath.join(*page_dirs, link))
+    assert landed == posixpath.normpath(target or ".")
+    assert link.endswith("/") == (target_file is None)
+    shared = 0
+    while shared < min(len(page_dirs), len(target_dirs)) and (
+        page_dirs[shared] == target_dirs[shared]
+    ):
+        shared += 1
+    assert link.count("../") == len(page_dirs) - shared
