@@ -53,6 +53,11 @@ class Output:
     bytes, inode and modification time: `rsync` or `aws s3 sync` upload only what
     changed. A build that fails never reaches `commit`, so the published folder stays
     as it was.
+
+    A rebuild's files wait in `root` flat, each named by a digest of its path: staging
+    them in folders meant making, and then removing, one folder per entry (on this
+    machine's disk, removing 5,000 empty folders took 0.6 s) when a change every page
+    shows (the site's title, the theme) rewrites every page.
     """
 
     def __init__(
@@ -84,7 +89,8 @@ class Output:
         return kept
 
     def _target(self, path: str) -> str:
-        """The file for site path `path` under `root`, its folder made; never outside it.
+        """The file to write for site path `path`: under `root` with its folder made (or
+        staged flat, in a rebuild); never outside the site.
 
         Output paths are built from slugs, so a plain check of their parts suffices
         (no symlinks can exist in a folder this build made). Plain strings and `os`
@@ -93,6 +99,9 @@ class Output:
         parts = path.split("/")
         if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
             raise ValueError(f"output path {path!r} leaves the output folder")
+        self.staged.add(path)
+        if self.previous is not None:
+            return self._staged_file(path)
         target = f"{self._root}/{path}"
         folder = target.rpartition("/")[0]
         if folder not in self._folders:
@@ -103,8 +112,11 @@ class Output:
             except FileNotFoundError:
                 os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        self.staged.add(path)
         return target
+
+    def _staged_file(self, path: str) -> str:
+        """Where a rebuild stages the file for site path `path` (see the class)."""
+        return f"{self._root}/{hashlib.blake2b(path.encode(), digest_size=16).hexdigest()}"
 
     def write(self, path: str, data: str | bytes) -> None:
         """Write one file; `path` is relative to the output root, '/'-separated."""
@@ -178,7 +190,8 @@ class Output:
         if self.previous is None:
             return {path: self.root / path for path in self.made}
         return {
-            path: (self.root if path in self.staged else self.previous) / path for path in self.made
+            path: Path(self._staged_file(path)) if path in self.staged else self.previous / path
+            for path in self.made
         }
 
     def commit(self) -> None:
@@ -187,10 +200,17 @@ class Output:
         page."""
         assert self.previous is not None
         _remove(self.previous, sorted(self.existing - self.made))
+        # Plain strings and `os` calls, folders made only where a file is new: after a
+        # change every page shows (the site's title, the theme), this moves every file,
+        # and pathlib's mkdir-then-replace took 60 µs a file (0.33 s at 5,000 entries).
+        previous = str(self.previous)
+        made: set[str] = set()
         for path in sorted(self.staged):
-            target = self.previous / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.root / path, target)
+            folder = path.rpartition("/")[0]
+            if folder and path not in self.existing and folder not in made:
+                os.makedirs(f"{previous}/{folder}", exist_ok=True)
+                made.add(folder)
+            os.replace(self._staged_file(path), f"{previous}/{path}")
 
 
 def _remove(root: Path, paths: Iterable[str]) -> None:
