@@ -21,6 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dateline.build import build
+from dateline.output import Output
 from tests.conftest import ROOT, STORY_INDEX, entry, load_json, run_cli, soup
 
 BASES = {"root": "https://news.example/", "sub-path": "https://example.org/live/"}
@@ -235,6 +236,26 @@ def test_unchanged_files_keep_their_bytes_and_times(content, tmp_path: Path) -> 
     assert "s/b/index.html" in changed and "s/index.html" in changed
     for kept in ["s/a/index.html", "s/pic.png", "static/style.css", "s/figures.json"]:
         assert after[Path(kept)] == before[Path(kept)], kept
+
+
+def test_a_rebuild_remakes_a_folder_deleted_while_it_ran(
+    content, tmp_path: Path, monkeypatch
+) -> None:
+    """Staged files are moved in last; a folder someone deleted from the published site
+    meanwhile is made again, not a traceback."""
+    root = content({"s/_index.md": STORY_INDEX, "s/b.md": entry("B")})
+    out = tmp_path / "site"
+    build(root, out)
+    (root / "s" / "b.md").write_text(entry("B edited"))
+    commit = Output.commit
+
+    def deleting_first(self: Output) -> None:
+        shutil.rmtree(out / "s" / "b")
+        commit(self)
+
+    monkeypatch.setattr(Output, "commit", deleting_first)
+    build(root, out)
+    assert soup(out / "s" / "b" / "index.html").h1.get_text(strip=True) == "B edited"
 
 
 def test_strict_build_checks_links(content, tmp_path: Path) -> None:
