@@ -46,10 +46,9 @@ def relative(from_page: str, target: str) -> str:
     from the page's folder until the target is inside, then down. Cached as well: pages
     at one depth share most of their links (the stylesheet, the story, its topics).
     """
-    if target.startswith("/") or "//" in target:  # empty parts: not a site path as made
-        target = "/".join(part for part in target.split("/") if part) + (
-            "/" if target.endswith("/") else ""
-        )
+    if target.startswith("/") or "//" in target:  # a theme's url('/static/…'): no empty parts
+        parts = [part for part in target.split("/") if part]
+        target = "/".join(parts) + ("/" if parts and target.endswith("/") else "")
     folder = from_page[: from_page.rfind("/") + 1]  # '' for a page at the root
     ups = 0
     while not target.startswith(folder):

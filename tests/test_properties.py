@@ -305,3 +305,15 @@ def test_relative_links_land_on_their_target_the_shortest_way(
     ):
         shared += 1
     assert link.count("../") == len(page_dirs) - shared
+
+
+@given(_FOLDERS, _FILES, _FOLDERS, st.one_of(st.none(), _FILES))
+def test_relative_links_ignore_empty_parts(
+    page_dirs: list[str], page_file: str, target_dirs: list[str], target_file: str | None
+) -> None:
+    """A target written with a leading or doubled slash (a theme's `url('/static/x')`)
+    links as the clean site path does."""
+    page = "/".join([*page_dirs, page_file])
+    target = "".join(f"{d}/" for d in target_dirs) + (target_file or "")
+    sloppy = "/" + target.replace("/", "//")
+    assert relative(page, sloppy) == relative(page, target)
