@@ -14,7 +14,7 @@ from decimal import Decimal
 from .figures import Claim
 from .model import Entry, Story
 from .timeline import paginate_items
-from .times import iso
+from .times import day_month, iso
 
 
 @dataclass(frozen=True)
@@ -157,5 +157,5 @@ def change_text(before: Claim, now: Claim) -> str:
     else:
         direction = "changed"
     when = before.as_of
-    day = f"{when.day} {when:%B}" + (f" {when.year}" if when.year != now.as_of.year else "")
+    day = day_month(when, full=True) + (f" {when.year}" if when.year != now.as_of.year else "")
     return f"{direction} from {before.text} on {day}"

@@ -61,7 +61,10 @@ def _parse_loose(text: str, allow_date: bool) -> datetime | date:
     except (ValueError, OverflowError):
         raise TimeError(f"cannot read {text!r} as a time; write it like {_EXAMPLE!r}") from None
     if a.date() != c.date():
-        raise TimeError(f"{text!r} could be {a:%-d %B} or {c:%-d %B}; write the date as YYYY-MM-DD")
+        raise TimeError(
+            f"{text!r} could be {day_month(a, full=True)} or {day_month(c, full=True)}; "
+            "write the date as YYYY-MM-DD"
+        )
     if a.date() != b.date():
         raise TimeError(f"{text!r} has no full date; write it like {_EXAMPLE!r}")
     if a.hour != b.hour:
@@ -151,9 +154,11 @@ def long_date(day: date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def day_month(moment: date) -> str:
-    """A day and the month's short name, e.g. '2 Mar' (a chart's time axis)."""
-    return f"{moment.day} {_MONTHS[moment.month - 1][:3]}"
+def day_month(moment: date, *, full: bool = False) -> str:
+    """A day and the month's short name, e.g. '2 Mar' (a chart's time axis), or with
+    `full` its whole name, e.g. '2 March' (in sentences)."""
+    name = _MONTHS[moment.month - 1]
+    return f"{moment.day} {name if full else name[:3]}"
 
 
 def short_date(moment: datetime | date) -> str:
