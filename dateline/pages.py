@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +175,12 @@ class Renderer:
         here = relative(self._page, page)
         return f"{'' if here == './' else here}#{entry.anchor}"
 
+    @cached_property
+    def _entry_article(self) -> Callable[..., str]:
+        """The theme's `entry_article` macro, looked up when first used (a theme that
+        never shows timeline articles need not have it), then held like `_box`."""
+        return self.env.get_template("macros.html").module.entry_article  # type: ignore[attr-defined]
+
     @jinja2.pass_context
     def _article(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
         """An entry as the timeline shows it.
@@ -184,7 +190,7 @@ class Renderer:
         elsewhere only prefixes the article's relative links.
         """
         story = context["story"]
-        macro = self.env.get_template("macros.html").module.entry_article  # type: ignore[attr-defined]
+        macro = self._entry_article
         if not self.keep:
             return Markup(macro(entry, story))
         key = (entry, self._notes[(entry.story, entry.slug)], _story_key(story))
@@ -508,8 +514,8 @@ class Renderer:
                 self.pieces[("metric", story.slug, metric.slug)] = cached
             parts.append(cached[1])
         self.out.write(f"{story.path}figures.json", figures_json(story, parts))
-        newest = story.entries[: self.site.config.per_page]  # what the front page shows
-        self.out.write(f"{story.path}latest.json", latest_json(story, newest))
+        front = story.entries[: self.site.config.per_page]  # what the front page shows
+        self.out.write(f"{story.path}latest.json", latest_json(story, front))
         if not base:
             return
         if self.keep:  # a one-off build joins its feeds from parts (see feedparts)
