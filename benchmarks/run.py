@@ -3,14 +3,14 @@
     python benchmarks/run.py                      # N = 1,000, 5,000 and 20,000
     python benchmarks/run.py --sizes 300 --jobs 1
 
-For each size it writes the same articles for all three tools, times a full build of
-each in this one run, and prints dateline's time as a ratio to the others. For dateline
-it also prints pages written, peak memory, a command-line rebuild after editing one
-entry, another after a change every page shows (the site's title), and the dev server's
-incremental rebuild after the same edit: to the edited entry's page written and to the
-whole rebuild done. Pelican is
-installed in a throwaway virtual environment (default theme, pagination 20); Hugo is
-used when the Debian package is on the machine (minimal layouts, pagination 20).
+For each size it writes the same articles for all three tools, times full builds of
+each in this one run (the tools taking turns), and prints dateline's time as a ratio to
+the others. For dateline it also prints pages written, peak memory, a command-line
+rebuild after editing one entry, another after a change every page shows (the site's
+title), and the dev server's incremental rebuild after the same edit: to the edited
+entry's page written and to the whole rebuild done. Pelican is installed in a throwaway
+virtual environment (default theme, pagination 20); Hugo is used when the Debian
+package is on the machine (minimal layouts, pagination 20).
 Numbers are printed, never asserted: speed goals are read, not unit-tested.
 """
 
@@ -196,10 +196,31 @@ def bench(
     edit = content / "story-1" / f"e{size // 2:06d}.md"
     row: dict[str, object] = {"N": size, "entries": entries}
     runs = range(repeat)
-    # Cold full builds (`repeat` of them, each into a new folder; the median kept).
-    fulls = [dateline_build(content, base / f"site{n}", jobs) for n in runs]
-    row["seconds"] = statistics.median(f["seconds"] for f in fulls)
-    row["peak_mb"] = max(f["peak_mb"] for f in fulls)
+    items = articles(content)
+    if pelican is not None:
+        write_pelican(items, base / "pelican")
+    if hugo is not None:
+        write_hugo(items, base / "hugo")
+    floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
+    pelican_build = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
+    # Cold full builds (`repeat` rounds, each into a new folder; the median kept). The
+    # tools take turns within each round: this machine's speed drifts by 10-30% over
+    # minutes, and timing one tool's runs together, then the next's, put that drift
+    # into their ratio.
+    times: dict[str, list[dict]] = {"dateline": [], "floor": [], "pelican": [], "hugo": []}
+    for n in runs:
+        times["dateline"].append(dateline_build(content, base / f"site{n}", jobs))
+        times["floor"].append(timed([*floor, str(base / f"floor{n}"), str(jobs)], ROOT))
+        if pelican is not None:
+            command = [*pelican_build, "-o", f"output{n}"]
+            times["pelican"].append(timed(command, base / "pelican"))
+        if hugo is not None:
+            times["hugo"].append(timed([hugo, "--quiet", "-d", f"public{n}"], base / "hugo"))
+    for tool, runs_of_tool in times.items():
+        if runs_of_tool:
+            row[tool] = statistics.median(r["seconds"] for r in runs_of_tool)
+    row["seconds"] = row.pop("dateline")
+    row["peak_mb"] = max(r["peak_mb"] for r in times["dateline"])
     site = base / f"site{repeat - 1}"
     row["pages"] = sum(1 for _ in site.rglob("*.html"))
     served = serve_rebuild(content, base / "served", edit)
@@ -212,22 +233,6 @@ def bench(
     settings = content / "site.toml"  # a new title: every page changes, and is replaced
     settings.write_text(settings.read_text().replace('title = "', 'title = "Retitled ', 1))
     row["restyle"] = dateline_build(content, site, jobs)["seconds"]
-    floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
-    row["floor"] = statistics.median(
-        timed([*floor, str(base / f"floor{n}"), str(jobs)], ROOT)["seconds"] for n in runs
-    )
-    items = articles(content)
-    if pelican is not None:
-        write_pelican(items, base / "pelican")
-        command = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
-        row["pelican"] = statistics.median(
-            timed([*command, "-o", f"output{n}"], base / "pelican")["seconds"] for n in runs
-        )
-    if hugo is not None:
-        write_hugo(items, base / "hugo")
-        row["hugo"] = statistics.median(
-            timed([hugo, "--quiet", "-d", f"public{n}"], base / "hugo")["seconds"] for n in runs
-        )
     return row  # the folders stay until the run's temporary folder goes
 
 
