@@ -250,30 +250,32 @@ class Renderer:
             return
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
-        full_key = (template, key, self.site.config)
         if self._kept_as_before(file_path, (template, key, self.config_digest)):
             return
-        cached = self._pages.get(file_path)
-        if cached is not None and cached[0] == full_key:
-            self.out.unchanged(file_path, cached[1])
-        else:
-            base = self.site.config.base_url
-            self._page = file_path
-            values = context()
-            meta = PageMeta(**values.pop("meta", {}))  # type: ignore[arg-type]
-            html = self.env.get_template(template).render(
-                page_path=file_path,
-                canonical=absolute(base, path) if base else None,
-                meta=meta,
-                site=self.site,
-                **values,
-            )
-            if self.keep:
-                self._pages[file_path] = (full_key, html)
-            self.rendered += 1
-            if self.progress is not None:
-                self.progress()
-            self.out.write(file_path, html)
+        full_key = None
+        if self.keep:  # the dev server: a page it rendered last time, with the same key
+            full_key = (template, key, self.site.config)
+            cached = self._pages.get(file_path)
+            if cached is not None and cached[0] == full_key:
+                self.out.unchanged(file_path, cached[1])
+                return
+        base = self.site.config.base_url
+        self._page = file_path
+        values = context()
+        meta = PageMeta(**values.pop("meta", {}))  # type: ignore[arg-type]
+        html = self.env.get_template(template).render(
+            page_path=file_path,
+            canonical=absolute(base, path) if base else None,
+            meta=meta,
+            site=self.site,
+            **values,
+        )
+        if self.keep:
+            self._pages[file_path] = (full_key, html)
+        self.rendered += 1
+        if self.progress is not None:
+            self.progress()
+        self.out.write(file_path, html)
 
     def _kept_as_before(self, path: str, key: object) -> bool:
         """With a build cache: record the digest of what the file at `path` is made
