@@ -79,12 +79,17 @@ def timed(command: list[str], cwd: Path) -> dict:
     folders: 1 s, or 5-6 s just after deleting 5,000 others), whichever tool came next.
     """
     os.sync()  # no tool pays for the writes of the step before it
+    return _python_json(WRAP, [str(cwd), *command], cwd)
+
+
+def _python_json(code: str, args: list[str], cwd: Path) -> dict:
+    """Run `code` in a fresh interpreter; the JSON object its last line prints."""
     proc = subprocess.run(
-        [sys.executable, "-c", WRAP, str(cwd), *command], capture_output=True, text=True
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd
     )
     if proc.returncode != 0:
         raise SystemExit(f"benchmark run failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def dateline_build(content: Path, out: Path, jobs: int) -> dict:
@@ -95,15 +100,7 @@ def dateline_build(content: Path, out: Path, jobs: int) -> dict:
 
 def serve_rebuild(content: Path, out: Path, edit: Path) -> dict:
     """The dev server's rebuild after `edit` is saved (its first build not timed)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", SERVE, str(content), str(out), str(edit)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"dateline serve benchmark failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return _python_json(SERVE, [str(content), str(out), str(edit)], ROOT)
 
 
 def pelican_python(work: Path) -> Path | None:
