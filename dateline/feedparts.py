@@ -1,22 +1,23 @@
 """A one-off build's feeds: items made by every worker into part files, then joined.
 
 A long story's feeds hold every entry (45 MB each at 20,000 entries). In a one-off
-build every worker makes the Atom and JSON items of its share of the entries into two
-part files of its own, copying an item from the last build's feeds where its inputs
-are unchanged; when all are done, the parent joins the parts into each story's feeds,
-in story order. So no worker makes a long story's feeds alone while the others wait,
-and no feed is held whole in memory. (The dev server keeps items in memory instead:
-see `Renderer.data_files`.)
+build every worker makes the Atom and JSON items of a contiguous run of the story's
+entries into two part files of its own, copying an item from the last build's feeds
+where its inputs are unchanged; when all are done, the parent joins each feed from the
+parts whole, in worker order. So no worker makes a long story's feeds alone while the
+others wait, no feed is held whole in memory, and the join copies two files a worker
+rather than reading and writing every item. (The dev server keeps items in memory
+instead: see `Renderer.data_files`.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .feeds import JSON_SEPARATOR, atom_frame, json_frame
-from .forks import worker_of
 from .keys import key_digest
 from .model import Site, Story
 from .output import Output
@@ -31,25 +32,27 @@ FeedPlace = tuple[bytes, int, int, int, int, int]
 
 
 def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, FeedPlace]:
-    """A one-off build: this worker's share of the story's feed items (the entries
-    whose slug hashes to it), written to two part files in `folder` that
-    `join_feeds` joins.
+    """A one-off build: this worker's share of the story's feed items, written to two
+    part files in `folder` that `join_feeds` joins.
 
-    Returns where each item is. With a build cache, an item whose inputs are
-    unchanged is copied from the last build's feeds instead of being made again.
+    The share is a contiguous run of the story's entries (worker n of k takes the n-th
+    k-th), so each part is a stretch of the finished feed, JSON separators included.
+    Returns where each item is. With a build cache, an item whose inputs are unchanged
+    is copied from the last build's feeds instead of being made again.
     """
     worker, workers = renderer.share
+    entries = story.entries
+    share = entries[worker * len(entries) // workers : (worker + 1) * len(entries) // workers]
     prefix = absolute(renderer.site.config.base_url or "", story.path)
     cached = renderer.digests_before is not None
+    separator = JSON_SEPARATOR.encode()
     places: dict[str, FeedPlace] = {}
     with contextlib.ExitStack() as stack:
         old = _old_feeds(renderer, story, stack) if cached else None
         atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
         json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
         atom_at = json_at = 0  # where the next items go (counted: tell() is a syscall)
-        for entry in story.entries:
-            if workers > 1 and worker_of(entry.slug, workers) != worker:
-                continue
+        for entry in share:
             digest = key_digest(renderer.feed_key(entry, renderer.config_digest)) if cached else b""
             span = old[2].get(entry.slug) if old is not None else None
             if old is not None and span is not None and span[0] == digest:
@@ -58,6 +61,8 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
             else:
                 atom_xml, json_text = renderer.make_feed_items(entry, prefix)
                 json_bytes = json_text.encode()
+            if json_at:
+                json_at += json.write(separator)
             places[entry.slug] = (digest, worker, atom_at, len(atom_xml), json_at, len(json_bytes))
             atom_at += atom.write(atom_xml)
             json_at += json.write(json_bytes)
@@ -91,45 +96,40 @@ def join_feeds(
     Returns each item's digest and place in the joined files, which the build cache
     keeps so the next build can copy unchanged items from them.
     """
-    spans: dict[str, tuple[bytes, int, int, int, int]] = {}
     paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
-    with contextlib.ExitStack() as stack:
-        # Each worker wrote its items in story order, so each part is read straight
-        # through, a piece at a time: never mapped or held whole.
-        readers: dict[tuple[int, str], list] = {}  # [the part, where its next read starts]
-        for worker in {place[1] for place in places.values()}:
-            for kind in ("atom", "json"):
-                part = parts / f"{story.slug}.{worker}.{kind}"
-                readers[(worker, kind)] = [stack.enter_context(part.open("rb")), 0]
+    # Workers in order hold the story's entries in order (see feed_share); a worker
+    # with no entries has no places.
+    workers = sorted({place[1] for place in places.values()})
+    starts: dict[int, tuple[int, int]] = {}  # worker -> where its parts begin in the feeds
+    with out.stream(paths[0]) as atom, out.stream(paths[1]) as json:
         atom_head, atom_tail = atom_frame(site, story)
         json_head, json_tail = json_frame(site, story)
-        atom = stack.enter_context(out.stream(paths[0]))
-        json = stack.enter_context(out.stream(paths[1]))
-        separator = JSON_SEPARATOR.encode()
         atom_at = atom.write(atom_head)  # positions counted, as in the parts
         json_at = json.write(json_head.encode())
-        for number, entry in enumerate(story.entries):
-            digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
+        for number, worker in enumerate(workers):
             if number:
-                json_at += json.write(separator)
-            atom_piece = _piece(readers, (worker, "atom"), atom_start, atom_size)
-            json_piece = _piece(readers, (worker, "json"), json_start, json_size)
-            spans[entry.slug] = (digest, atom_at, atom_size, json_at, json_size)
-            atom_at += atom.write(atom_piece)
-            json_at += json.write(json_piece)
+                json_at += json.write(JSON_SEPARATOR.encode())
+            starts[worker] = (atom_at, json_at)
+            atom_at += _append(atom, parts / f"{story.slug}.{worker}.atom")
+            json_at += _append(json, parts / f"{story.slug}.{worker}.json")
         atom.write(atom_tail)
         json.write(json_tail.encode())
+    spans: dict[str, tuple[bytes, int, int, int, int]] = {}
+    for entry in story.entries:
+        digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
+        atom_at, json_at = starts[worker]
+        spans[entry.slug] = (
+            digest,
+            atom_at + atom_start,
+            atom_size,
+            json_at + json_start,
+            json_size,
+        )
     return spans
 
 
-def _piece(
-    readers: dict[tuple[int, str], list], which: tuple[int, str], start: int, size: int
-) -> bytes:
-    """`size` bytes at `start` of a part, which is read straight through: its position
-    is counted here, not asked of the file (a syscall), and a seek is not expected."""
-    reader = readers[which]
-    part, at = reader
-    if at != start:
-        part.seek(start)
-    reader[1] = start + size
-    return part.read(size)
+def _append(target: BinaryIO, part: Path) -> int:
+    """Copy a part file to the end of `target` a megabyte at a time; its size."""
+    with part.open("rb") as source:
+        shutil.copyfileobj(source, target, 1 << 20)
+        return source.tell()
