@@ -104,7 +104,7 @@ def serve_rebuild(content: Path, out: Path, edit: Path) -> dict:
 
 
 def _prefix_title(path: Path, key: str, prefix: str) -> None:
-    """Change a file's title (the first line starting `key`) by prefixing it."""
+    """Change a file's title by prefixing the text after its first `key`."""
     path.write_text(path.read_text().replace(key, key + prefix, 1))
 
 
@@ -204,7 +204,6 @@ def bench(
     if hugo is not None:
         write_hugo(items, base / "hugo")
     floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
-    pelican_build = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
     # Cold full builds (`repeat` rounds, each into a new folder; the median kept). The
     # tools take turns within each round: this machine's speed drifts by 10-30% over
     # minutes, and timing one tool's runs together, then the next's, put that drift
@@ -214,13 +213,13 @@ def bench(
         times["dateline"].append(dateline_build(content, base / f"site{n}", jobs))
         times["floor"].append(timed([*floor, str(base / f"floor{n}"), str(jobs)], ROOT))
         if pelican is not None:
-            command = [*pelican_build, "-o", f"output{n}"]
-            times["pelican"].append(timed(command, base / "pelican"))
+            command = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py"]
+            times["pelican"].append(timed([*command, "-q", "-o", f"output{n}"], base / "pelican"))
         if hugo is not None:
             times["hugo"].append(timed([hugo, "--quiet", "-d", f"public{n}"], base / "hugo"))
-    for tool, runs_of_tool in times.items():
-        if runs_of_tool:
-            row[tool] = statistics.median(r["seconds"] for r in runs_of_tool)
+    for tool, timings in times.items():
+        if timings:
+            row[tool] = statistics.median(t["seconds"] for t in timings)
     row["seconds"] = row.pop("dateline")
     row["peak_mb"] = max(r["peak_mb"] for r in times["dateline"])
     site = base / f"site{repeat - 1}"
