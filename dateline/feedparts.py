@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
 # JSON start, JSON size) in that worker's part files.
 FeedPlace = tuple[bytes, int, int, int, int, int]
+_SEPARATOR = JSON_SEPARATOR.encode()  # between JSON items, in parts and between them
 
 
 def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, FeedPlace]:
@@ -45,7 +46,6 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
     share = entries[worker * len(entries) // workers : (worker + 1) * len(entries) // workers]
     prefix = absolute(renderer.site.config.base_url or "", story.path)
     cached = renderer.digests_before is not None
-    separator = JSON_SEPARATOR.encode()
     places: dict[str, FeedPlace] = {}
     with contextlib.ExitStack() as stack:
         old = _old_feeds(renderer, story, stack) if cached else None
@@ -62,7 +62,7 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
                 atom_xml, json_text = renderer.make_feed_items(entry, prefix)
                 json_bytes = json_text.encode()
             if json_at:
-                json_at += json.write(separator)
+                json_at += json.write(_SEPARATOR)
             places[entry.slug] = (digest, worker, atom_at, len(atom_xml), json_at, len(json_bytes))
             atom_at += atom.write(atom_xml)
             json_at += json.write(json_bytes)
@@ -108,7 +108,7 @@ def join_feeds(
         json_at = json.write(json_head.encode())
         for number, worker in enumerate(workers):
             if number:
-                json_at += json.write(JSON_SEPARATOR.encode())
+                json_at += json.write(_SEPARATOR)
             starts[worker] = (atom_at, json_at)
             atom_at += _append(atom, parts / f"{story.slug}.{worker}.atom")
             json_at += _append(json, parts / f"{story.slug}.{worker}.json")
