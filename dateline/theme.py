@@ -20,8 +20,21 @@ from . import times
 from .chart import format_number
 from .slugs import slugify
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "theme"
 SITE_THEME = "_theme"
+
+
+def _default_theme() -> Path:
+    """The theme dateline ships with: the repository's top-level `theme/` folder.
+
+    An installed wheel carries it inside the package (`default_theme`, see
+    pyproject.toml); a source checkout or an editable install has it beside the package.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "default_theme"
+    return installed if installed.is_dir() else package.parent / "theme"
+
+
+DEFAULT_THEME = _default_theme()
 
 
 def theme_dirs(content: Path) -> list[Path]:
