@@ -8,6 +8,7 @@ editor for a mistake in their files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import jinja2
 
@@ -256,3 +258,18 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"build.py: error: could not write the site: {exc}", file=sys.stderr)
         return 1
+
+
+def run() -> NoReturn:
+    """Every way in (`python build.py`, the `dateline` command, `python -m dateline`):
+    `main`, then leave without tearing the interpreter down.
+
+    Freeing every object of a large build one by one took 30-40 ms at 2,000 entries,
+    for memory the system takes back at once. Everything a command opens is closed by
+    then; only output is buffered.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader that went away (`| head`)
+            stream.flush()
+    os._exit(code)

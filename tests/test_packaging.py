@@ -61,15 +61,11 @@ def test_a_wheel_carries_the_theme_and_builds_the_sample_site(
         archive.extractall(installed)
 
     out = tmp_path / "site"
-    script = (
-        "import sys; import dateline.theme; from dateline.cli import main; "
-        "print(dateline.theme.DEFAULT_THEME); sys.exit(main(sys.argv[1:]))"
-    )
     # The unpacked wheel comes first on the path, ahead of this checkout's editable
     # install; the libraries dateline needs come from the test environment.
     env = {**os.environ, "PYTHONPATH": str(installed)}
     proc = subprocess.run(
-        [sys.executable, "-c", script, "--content", str(ROOT / "content"), "--out", str(out)],
+        [sys.executable, "-m", "dateline", "--content", str(ROOT / "content"), "--out", str(out)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -77,8 +73,16 @@ def test_a_wheel_carries_the_theme_and_builds_the_sample_site(
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    theme_used = Path(proc.stdout.splitlines()[0])
-    assert theme_used == installed / "dateline" / "default_theme"
+    assert f"into {out}" in proc.stdout  # the build's summary line
+    where = subprocess.run(
+        [sys.executable, "-c", "import dateline.theme as t; print(t.DEFAULT_THEME)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    assert Path(where.stdout.strip()) == installed / "dateline" / "default_theme"
 
     # The installed dateline makes the very site the checkout makes.
     def differences(compared: filecmp.dircmp) -> list[str]:
