@@ -1,7 +1,9 @@
 """dateline as a user installs it: from a wheel, not from this checkout.
 
-The default theme sits at the top of the repository, outside the package; a wheel
-that left it behind installed a dateline that could build nothing.
+A newsroom's content repository installs it so: examples/publish.yml with
+`pip install "dateline @ git+…"`, and the pre-commit hook into its own environment.
+The default theme sits at the top of this repository, outside the package; a wheel
+that left it behind installed a dateline that could neither build nor check.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _build_wheel(tmp_path: Path) -> Path:
     return wheel
 
 
-def test_a_wheel_carries_the_theme_and_builds_the_sample_site(
+def test_an_installed_wheel_builds_and_checks_the_sample_site(
     tmp_path: Path, sample_site: Path
 ) -> None:
     wheel = _build_wheel(tmp_path)
@@ -60,29 +62,34 @@ def test_a_wheel_carries_the_theme_and_builds_the_sample_site(
         installed = tmp_path / "installed"
         archive.extractall(installed)
 
-    out = tmp_path / "site"
     # The unpacked wheel comes first on the path, ahead of this checkout's editable
     # install; the libraries dateline needs come from the test environment.
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "dateline", "--content", str(ROOT / "content"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
+
+    def installed_python(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+
+    where = installed_python("-c", "import dateline.theme as t; print(t.DEFAULT_THEME)")
+    assert Path(where.stdout.strip()) == installed / "dateline" / "default_theme", where.stderr
+
+    out = tmp_path / "site"
+    built = installed_python(
+        "-m", "dateline", "--content", str(ROOT / "content"), "--out", str(out)
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"into {out}" in proc.stdout  # the build's summary line
-    where = subprocess.run(
-        [sys.executable, "-c", "import dateline.theme as t; print(t.DEFAULT_THEME)"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=True,
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert f"into {out}" in built.stdout  # the build's summary line
+    # The pre-commit hook's command (it builds the site to check its links).
+    checked = installed_python(
+        "-m", "dateline", "check", "--strict", "--content", str(ROOT / "content")
     )
-    assert Path(where.stdout.strip()) == installed / "dateline" / "default_theme"
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # The installed dateline makes the very site the checkout makes.
     def differences(compared: filecmp.dircmp) -> list[str]:
