@@ -38,7 +38,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     _etag: str | None = None
 
     def send_head(self):  # type: ignore[no-untyped-def]
+        # One handler answers every request of a kept-alive connection: no ETag carries
+        # over from the request before.
+        self._etag = None
         path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.partition("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")  # a folder's page, as http.server serves it
         if os.path.isfile(path):
             stat = os.stat(path)
             self._etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
