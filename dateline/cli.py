@@ -200,7 +200,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     rebuilder.settle()
     stopping = threading.Event()
     try:
-        server = make_server(out, state, args.host, args.port, stopping)
+        server = make_server(
+            out, state, args.host, args.port, stopping, lambda: rebuilder.base_path
+        )
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port"

@@ -23,7 +23,7 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
         self.links: list[tuple[str, int]] = []
-        self.has_base = False  # links then resolve against <base> (the 404 page)
+        self.has_base = False  # links then resolve against a <base> (a theme's own)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)

@@ -59,7 +59,7 @@ from .model import Entry, Site, Story, newest
 from .output import Output
 from .theme import make_env, static_files, theme_dirs
 from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
-from .urls import absolute, rebase, relative
+from .urls import absolute, base_path, rebase, relative
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
@@ -117,6 +117,9 @@ class Renderer:
         # Helpers link from the page being rendered (`_page`), not from a template
         # context, so the theme's macros can be imported once, without context.
         self._page = ""
+        # A page served at any address (the 404 page) links from the host's root under
+        # base_url's path instead: this, while it renders.
+        self._root: str | None = None
         self.env.globals.update(
             url=self._url,
             entry_body=self._entry_body,
@@ -155,24 +158,28 @@ class Renderer:
         """Link from `path` meanwhile: pieces made once and rebased per page (bodies,
         timeline articles) are made relative to their story folder."""
         page, self._page = self._page, path
+        root, self._root = self._root, None
         try:
             yield
         finally:
-            self._page = page
+            self._page, self._root = page, root
 
     def _url(self, target: str) -> str:
-        """Relative link from the page being rendered to a site path."""
+        """Link from the page being rendered to a site path: relative, or from the
+        host's root for a page served at any address."""
+        if self._root is not None:
+            return absolute(self._root, target)
         return relative(self._page, target)
 
     def _entry_body(self, entry: Entry) -> Markup:
-        prefix = relative(self._page, f"{entry.story}/")
+        prefix = self._url(f"{entry.story}/")
         html = self.body(entry)
         return Markup(html if prefix == "./" else rebase(html, prefix))
 
     def _entry_link(self, entry: Entry) -> str:
         """Link to an entry where the timeline shows it (front or archive page)."""
         page = self._where.get(entry.slug, entry.path)
-        here = relative(self._page, page)
+        here = self._url(page)
         return f"{'' if here == './' else here}#{entry.anchor}"
 
     @cached_property
@@ -199,7 +206,7 @@ class Renderer:
             with self._on_page(f"{story.path}index.html"):
                 cached = (key, str(macro(entry, story)))
             self._articles[(entry.story, entry.slug)] = cached
-        prefix = relative(self._page, story.path)
+        prefix = self._url(story.path)
         return Markup(cached[1] if prefix == "./" else rebase(cached[1], prefix))
 
     def body(self, entry: Entry) -> str:
@@ -236,12 +243,16 @@ class Renderer:
         *,
         lastmod: datetime | None = None,
         listed: bool = True,
+        anywhere: bool = False,
     ) -> None:
         """Render `template` to site path `path` unless `key` is what it was last time.
 
         `context` is called only when the page is rendered; its `meta` item feeds the
         description, OpenGraph and JSON-LD tags of base.html. `listed` pages go into the
-        sitemap with `lastmod`.
+        sitemap with `lastmod`. A page a host serves at `anywhere` a file is missing (the
+        404 page) cannot link relatively: with a base URL it links from the host's root
+        (`/live/static/style.css`), which unlike a `<base>` element leaves its
+        `#fragment` links (the skip link) on the page itself.
         """
         file_path = path + "index.html" if path.endswith("/") or not path else path
         if listed:
@@ -261,15 +272,19 @@ class Renderer:
                 return
         base = self.site.config.base_url
         self._page = file_path
-        values = context()
-        meta = PageMeta(**values.pop("meta", {}))  # type: ignore[arg-type]
-        html = self.env.get_template(template).render(
-            page_path=file_path,
-            canonical=absolute(base, path) if base else None,
-            meta=meta,
-            site=self.site,
-            **values,
-        )
+        self._root = base_path(base) if anywhere and base else None
+        try:
+            values = context()
+            meta = PageMeta(**values.pop("meta", {}))  # type: ignore[arg-type]
+            html = self.env.get_template(template).render(
+                page_path=file_path,
+                canonical=absolute(base, path) if base and not anywhere else None,
+                meta=meta,
+                site=self.site,
+                **values,
+            )
+        finally:
+            self._root = None
         if self.keep:
             self._pages[file_path] = (full_key, html)
         self.rendered += 1
@@ -578,7 +593,7 @@ class Renderer:
             },
             lastmod=stories[0].modified if stories else None,
         )
-        self.page("404.html", "404.html", (), dict, listed=False)
+        self.page("404.html", "404.html", (), dict, listed=False, anywhere=True)
         if self.written is not None:
             self.written()
         for story, metrics in self._deferred:

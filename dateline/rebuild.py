@@ -20,6 +20,7 @@ from .output import LiveOutput
 from .pages import Renderer
 from .reader import ReadCache, read_site
 from .theme import DEFAULT_THEME, SITE_THEME
+from .urls import base_path
 
 FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
 
@@ -50,6 +51,9 @@ class Rebuilder:
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
         self._entries: dict[int, Entry] = {}  # the last build's entries, by identity
+        # base_url's path ('/live/'): the server answers under it as well, as the host
+        # will (the 404 page links from there).
+        self.base_path = "/"
 
     def settle(self) -> None:
         """Collect garbage now, between builds, and freeze what survives.
@@ -97,6 +101,7 @@ class Rebuilder:
             )
         except BuildError as exc:
             return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
+        self.base_path = base_path(site.config.base_url)
         self.output.begin()
         self.renderer.written = (
             (lambda: pages_done(self.output.take_fresh())) if pages_done else None

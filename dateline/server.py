@@ -17,7 +17,7 @@ import json
 import mimetypes
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -119,6 +119,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     root: Path
     state: State
+    base_path: Callable[[], str]  # the path part of base_url, '/live/' (or '/')
     hosts: frozenset[str]
     stopping: threading.Event
     protocol_version = "HTTP/1.1"
@@ -156,6 +157,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = [p for p in path.split("/") if p not in ("", ".")]
         if ".." in parts:
             return 400
+        found = self._file(parts, path)
+        prefix = unquote(self.base_path())
+        if found is None and prefix != "/" and (path + "/").startswith(prefix):
+            # The site as its host serves it, under base_url's path (the 404 page links
+            # from there); the folder's own files come first.
+            found = self._file(parts[prefix.count("/") - 1 :], path)
+        return found
+
+    def _file(self, parts: list[str], path: str) -> Path | int | None:
+        """The file at `parts` inside the folder; None if missing; 301 for a folder
+        asked for without its slash."""
         target = self.root.joinpath(*parts)
         try:
             resolved = target.resolve()
@@ -237,14 +249,28 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def make_server(
-    root: Path, state: State, host: str, port: int, stopping: threading.Event
+    root: Path,
+    state: State,
+    host: str,
+    port: int,
+    stopping: threading.Event,
+    base_path: Callable[[], str] = lambda: "/",
 ) -> Server:
-    """An HTTP server for `root`; `host` is also accepted as a Host header name."""
+    """An HTTP server for `root`; `host` is also accepted as a Host header name.
+
+    It also answers under `base_path()` (base_url's path, asked afresh on each request
+    as site.toml may change), as the host will."""
     hosts = LOCAL_HOSTS | {host.lower(), f"[{host.lower()}]"}
     handler = type(
         "BoundHandler",
         (Handler,),
-        {"root": root.resolve(), "state": state, "hosts": hosts, "stopping": stopping},
+        {
+            "root": root.resolve(),
+            "state": state,
+            "hosts": hosts,
+            "stopping": stopping,
+            "base_path": staticmethod(base_path),
+        },
     )
     return Server((host, port), handler)
 

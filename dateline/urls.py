@@ -63,6 +63,13 @@ def absolute(base_url: str, target: str) -> str:
     return base_url.rstrip("/") + "/" + target.lstrip("/")
 
 
+def base_path(base_url: str | None) -> str:
+    """The path part of `base_url` ('/live/' for https://example.org/live/), ending in
+    '/'; '/' without a base URL."""
+    path = urlsplit(base_url).path if base_url else ""
+    return path if path.endswith("/") else path + "/"
+
+
 def rebase(html: str, prefix: str) -> str:
     """Prefix every relative href/src in `html` so it resolves from another folder.
 

@@ -6,12 +6,15 @@ import functools
 import http
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import ROOT, run_cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -63,6 +66,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _HostWith404(_QuietHandler):
+    """A static host that answers a missing file with the site's 404 page, as GitHub
+    Pages, Netlify and S3 do: at whatever address was asked for."""
+
+    not_found: Path
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):  # type: ignore[no-untyped-def, override]
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = self.not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -88,4 +110,27 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 def sample_url(sample_site: Path) -> Iterator[str]:
     server, url = serve(sample_site)
     yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def subpath_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample site as a host serves it: under /live/ (its base_url pointing there),
+    the 404 page for any missing address. Yields the host's root URL."""
+    www = tmp_path_factory.mktemp("host") / "www"
+    handler = type("Host", (_HostWith404,), {"not_found": www / "live" / "404.html"})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(www))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    content = www.parent / "content"
+    shutil.copytree(ROOT / "content", content)
+    toml = (content / "site.toml").read_text()
+    (content / "site.toml").write_text(
+        re.sub(r'(?m)^base_url = ".*"$', f'base_url = "{origin}live/"', toml)
+    )
+    built = run_cli("--content", content, "--out", www / "live", "-q")
+    assert built.code == 0, built.stderr
+    yield origin
     server.shutdown()

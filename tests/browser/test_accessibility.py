@@ -36,14 +36,29 @@ def test_no_axe_violations(
 ) -> None:
     page = browser.new_page(color_scheme=scheme)
     page.goto(sample_url + path)
+    assert axe_violations(page, axe_source) == []
+    page.close()
+
+
+def axe_violations(page, axe_source: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What axe-core finds on the open page against WCAG 2.2 AA and its best practices."""
     page.add_script_tag(content=axe_source)
     result = page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag',
              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
     )
-    violations = [
+    return [
         f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
     ]
-    assert violations == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_not_found_page_has_no_axe_violations(
+    browser, subpath_host: str, axe_source: str, scheme: str
+) -> None:
+    """Served deep under a sub-path, as a reader who followed a dead link meets it."""
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(subpath_host + "live/ukraine-day-7/gone/")
+    assert axe_violations(page, axe_source) == []
     page.close()

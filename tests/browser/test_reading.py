@@ -89,3 +89,33 @@ def test_site_works_opened_from_disk(browser, sample_site) -> None:
     assert page.url.endswith("ukraine-day-7/figures/russian-troops-killed/index.html")
     assert errors == []
     page.close()
+
+
+@pytest.mark.parametrize("missing", ["live/nothing-here", "live/ukraine-day-7/gone/and/deeper/"])
+def test_not_found_page_works_wherever_it_is_served(
+    browser, subpath_host: str, missing: str
+) -> None:
+    """Under a sub-path, at any depth: styled, its links lead into the site, and its skip
+    link stays on the page (a <base> element sent it to the front page instead)."""
+    origin = subpath_host
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    response = page.goto(origin + missing)
+    assert response is not None and response.status == 404
+    failed.remove(origin + missing)  # the page itself, and nothing it loads
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == (
+        "absolute"  # the stylesheet applies
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.url == origin + missing + "#main"
+    page.get_by_role("link", name="See all live coverage").click()
+    page.wait_for_url(origin + "live/")
+    assert page.locator(".story-list a").count() == 2
+    assert failed == []
+    context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -20,10 +21,17 @@ ENTRY = "---\ntime: 2022-03-02 10:00\ntitle: {title}\n---\nBody.\n"
 
 @pytest.fixture
 def server(tmp_path: Path):
+    with _serving(tmp_path, SITE) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def _serving(tmp_path: Path, site_toml: str):
+    """`build.py serve` on a small story: (content, out, port, process)."""
     content = write_tree(
         tmp_path / "content",
         {
-            "site.toml": SITE,
+            "site.toml": site_toml,
             "s/_index.md": "---\ntitle: Story\n---\nIntro.\n",
             "s/a.md": ENTRY.format(title="First headline"),
             "s/b.md": "---\ntime: 2022-03-02 09:00\ntitle: Earlier entry\n---\nBody.\n",
@@ -57,9 +65,11 @@ def server(tmp_path: Path):
     else:
         proc.kill()
         pytest.fail("the server did not start")
-    yield content, out, port, proc
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield content, out, port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def get(
@@ -87,6 +97,24 @@ def test_serves_pages_with_reload_script_only_when_served(server) -> None:
     assert get(port, "/static/style.css")[1]["Content-Type"] == "text/css; charset=utf-8"
     status, _, body = get(port, "/no/such/page/")
     assert status == 404 and b"Page not found" in body
+
+
+def test_answers_under_the_base_url_path_too(tmp_path: Path) -> None:
+    """As the host will: the 404 page links from there (/live/static/style.css)."""
+    with _serving(tmp_path, SITE.replace("example.org/", "example.org/live/")) as started:
+        _content, out, port, _proc = started
+        status, _, body = get(port, "/live/no/such/page/")
+        assert status == 404 and b'href="/live/static/style.css"' in body
+        status, headers, _ = get(port, "/live/static/style.css")
+        assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
+        assert get(port, "/live/s/")[2] == get(port, "/s/")[2]
+        status, headers, _ = get(port, "/live")
+        assert status == 301 and headers["Location"] == "/live/"
+        assert get(port, "/live/../../etc/passwd")[0] == 400
+        (out / "live").mkdir()  # the folder's own files come first
+        (out / "live" / "own.txt").write_text("own")
+        assert get(port, "/live/own.txt")[2] == b"own"
+        assert get(port, "/elsewhere/static/style.css")[0] == 404
 
 
 @pytest.mark.parametrize(
