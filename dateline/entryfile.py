@@ -238,4 +238,5 @@ def parse_entry(
         digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
         if salt
         else b"",
+        time_line=fields["time"].line,
     )

@@ -42,6 +42,7 @@ class Entry:
     # mean equal entries, so the build cache keys pages on 16 bytes instead of pickling
     # the entry. Empty when unknown (an entry made by hand).
     digest: bytes = field(default=b"", compare=False, repr=False)
+    time_line: int = field(default=1, compare=False, repr=False)  # of `time:`, for messages
 
     @property
     def path(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -273,6 +274,40 @@ def _warn_undated_repeats(entries: list[Entry], problems: Problems) -> None:
                 last[key] = (figure, entry)
 
 
+FUTURE_GRACE = timedelta(minutes=10)  # clocks differ; an editor may time a minute ahead
+
+
+def _warn_future(entries: list[Entry], now: datetime, problems: Problems) -> None:
+    """Warn of entries timed ahead of the clock (`entries` newest first).
+
+    Such an entry tops the timeline as the latest update until its time comes; far
+    more often than a plan, its time is a typo: the year, the day, or a time written
+    in another zone than the story's. Checked on every build, never kept with an
+    entry read once: what is in the future now will not be tomorrow. (A warning:
+    `--strict` fails on it.)
+    """
+    for entry in entries:
+        ahead = entry.time - now
+        if ahead <= FUTURE_GRACE:
+            break
+        problems.warn(
+            entry.source,
+            entry.time_line,
+            f"'time' is {_duration(ahead)} ahead of the clock "
+            f"(now {now.astimezone(entry.time.tzinfo):%Y-%m-%d %H:%M %Z}), so it shows "
+            "as the latest update until then; check the date and the time zone",
+        )
+
+
+def _duration(span: timedelta) -> str:
+    minutes = span.total_seconds() / 60
+    for size, unit in ((60 * 24 * 365, "year"), (60 * 24, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= 2 * size or size == 1:
+            count = round(minutes / size)
+            return f"{count:,} {unit}{'s' if count != 1 else ''}"
+    raise AssertionError  # the loop ends at minutes
+
+
 def _read_story(
     md: MarkdownIt,
     folder: Path,
@@ -281,6 +316,7 @@ def _read_story(
     problems: Problems,
     cache: ReadCache | None,
     files: list[tuple[str, bool]],
+    now: datetime,
     jobs: int = 1,
 ) -> Story | None:
     slug = folder.name
@@ -338,6 +374,7 @@ def _read_story(
     # across a clock change.
     entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)
     _warn_undated_repeats(entries, problems)
+    _warn_future(entries, now, problems)
     if not fields.get("title"):
         return None
     return Story(
@@ -354,12 +391,19 @@ def _read_story(
 
 
 def read_site(
-    content: Path, *, drafts: bool = False, cache: ReadCache | None = None, jobs: int = 1
+    content: Path,
+    *,
+    drafts: bool = False,
+    cache: ReadCache | None = None,
+    jobs: int = 1,
+    now: datetime | None = None,
 ) -> tuple[Site, list[ContentWarning]]:
     """Read and check everything under `content`; raise BuildError listing every mistake.
 
     With a `cache` from an earlier read, unchanged entry files are not read again.
+    Entries timed after `now` (the clock) are warned of.
     """
+    now = now or datetime.now(UTC)
     problems = Problems()
     toml = content / "site.toml"
     if toml.exists() and not _inside(toml, content.resolve()):
@@ -386,7 +430,7 @@ def read_site(
                 cache.listings[folder] = files
         if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
-        story = _read_story(md, folder, config, drafts, problems, cache, files, jobs)
+        story = _read_story(md, folder, config, drafts, problems, cache, files, now, jobs)
         if story is not None:
             stories.append(story)
     if problems.errors:

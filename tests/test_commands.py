@@ -140,3 +140,34 @@ def test_check_strict_warns_on_an_old_figure_dated_as_new(tmp_path: Path) -> Non
         entry("Later", time="2022-03-02 18:00", body=box.format(as_of=" (as of 2022-03-02 10:00)"))
     )
     assert run_cli("check", "--strict", "--content", content).code == 0
+
+
+def test_entry_timed_ahead_of_the_clock_warns(tmp_path: Path) -> None:
+    """A wrong year, day or zone would top the timeline as the latest update."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    soon = datetime.now(tokyo) + timedelta(minutes=5)  # within clocks' disagreement
+    later = datetime.now(tokyo) + timedelta(hours=3, minutes=1)
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": "---\ntitle: S\ntimezone: Asia/Tokyo\n---\n",
+            "s/soon.md": entry("Soon", time=f"{soon:%Y-%m-%d %H:%M}"),
+            "s/later.md": entry("Later", time=f"{later:%Y-%m-%d %H:%M}"),  # in the story's zone
+        },
+    )
+    built = run_cli("--content", content, "--out", tmp_path / "site")
+    assert built.code == 0
+    warned = [line for line in built.stderr.splitlines() if "ahead of the clock" in line]
+    assert len(warned) == 1
+    assert warned[0].startswith(
+        f"{content / 's/later.md'}:2: warning: 'time' is 3 hours ahead of the clock (now "
+    )
+    assert warned[0].endswith(
+        " JST), so it shows as the latest update until then; check the date and the time zone"
+    )
+    # Warned again by a build that reads the entry from its cache, and by --strict fatally.
+    again = run_cli("--content", content, "--out", tmp_path / "site")
+    assert "later.md:2: warning: 'time' is 3 hours ahead" in again.stderr
+    strict = run_cli("check", "--strict", "--content", content)
+    assert strict.code == 1 and "later.md:2: 'time' is 3 hours ahead" in strict.stderr

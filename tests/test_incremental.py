@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dateline.build import build
+from dateline.reader import ReadCache, read_site
 from dateline.rebuild import Rebuilder
-from tests.conftest import write_tree
+from tests.conftest import STORY_INDEX, write_tree
 
 SITE = 'title = "Desk"\nbase_url = "https://example.org/live/"\nper_page = 3\n'
 
@@ -235,3 +237,24 @@ def test_cache_reuses_unchanged_pages_and_survives_hand_edits(site) -> None:
     (tmp_path / ".out.dateline-cache").write_bytes(b"not a pickle")
     build(content, out)
     assert snapshot(out) == full(content, tmp_path)
+
+
+def test_a_future_time_is_judged_by_each_read_not_kept_with_the_entry(content) -> None:
+    """The read cache keeps an entry's own warnings; whether it is ahead of the clock
+    changes as time passes, so it is checked afresh each time."""
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": "---\ntime: 2030-01-01 12:00 +00:00\ntitle: A\n---\n",
+        }
+    )
+    cache = ReadCache()
+    before = datetime(2029, 12, 31, 12, 0, tzinfo=UTC)
+    _, warnings = read_site(root, cache=cache, now=before)
+    assert [(w.line, w.message.split(" (")[0]) for w in warnings] == [
+        (2, "'time' is 24 hours ahead of the clock")
+    ]
+    _, warnings = read_site(root, cache=cache, now=before)  # read from the cache
+    assert len(warnings) == 1
+    _, warnings = read_site(root, cache=cache, now=datetime(2030, 1, 1, 12, 5, tzinfo=UTC))
+    assert warnings == []
