@@ -16,13 +16,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+import imagesize
 from markdown_it import MarkdownIt
 
 from .bodies import body
 from .errors import ContentError, ContentWarning, display_path
 from .figures import FigureBox, parse_box
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
-from .markup import figures_name, images, render
+from .markup import figures_name, images, render, sized
 from .model import Entry
 from .slugs import slugify
 from .times import TimeError, parse_time
@@ -148,7 +149,19 @@ def render_body(
                 image.line,
                 f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
             )
+        elif size := _image_size(target):
+            sized(image, *size)
     return render(md, tokens), tuple(boxes), first_image
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    """Width and height of the image at `path` from its header (turned as its EXIF
+    orientation says), or None for a file imagesize cannot read."""
+    try:
+        width, height = (round(n) for n in imagesize.get(path))  # an SVG's may be floats
+    except (OSError, ValueError, OverflowError):
+        return None
+    return (width, height) if width > 0 and height > 0 else None
 
 
 def read_entry_file(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -30,6 +30,13 @@ class ImageRef:
     src: str
     alt: str
     line: int
+    token: Token = field(compare=False, repr=False)  # to give it its size (`sized`)
+
+
+def sized(image: ImageRef, width: int, height: int) -> None:
+    """Render `image` with its width and height, so a page keeps its layout while the
+    picture loads (the stylesheet scales it down to fit)."""
+    image.token.meta["size"] = (width, height)
 
 
 def figures_name(info: str) -> str | None:
@@ -49,7 +56,9 @@ def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:  # 
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env)
     src = html.escape(token.attrGet("src") or "", quote=True)
-    img = f'<img src="{src}" alt="{html.escape(alt, quote=True)}" loading="lazy">'
+    size = token.meta.get("size")
+    dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    img = f'<img src="{src}" alt="{html.escape(alt, quote=True)}"{dimensions} loading="lazy">'
     title = str(token.attrGet("title") or "")
     if not token.meta.get("figure"):
         return img
@@ -103,7 +112,7 @@ def images(tokens: list[Token], first_line: int) -> Iterator[ImageRef]:
         for child in token.children:
             if child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
-                yield ImageRef(str(child.attrGet("src") or ""), alt, line)
+                yield ImageRef(str(child.attrGet("src") or ""), alt, line, child)
 
 
 def render(md: MarkdownIt, tokens: list[Token]) -> str:

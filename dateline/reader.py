@@ -111,6 +111,20 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root)
 
 
+def _media_key(folder: Path, media: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """A story's media files as entries are read against them: an entry is read again
+    when an image it may show is added, removed or replaced (its size is in the page)."""
+    key = []
+    for name in sorted(media):
+        try:
+            stat = (folder / name).stat()
+        except OSError:  # gone since the listing: as good as changed
+            key.append((name.as_posix(), -1, -1))
+            continue
+        key.append((name.as_posix(), stat.st_mtime_ns, stat.st_size))
+    return tuple(key)
+
+
 def _file_key(path: Path) -> tuple[int, ...]:
     """An entry file's stat fingerprint: a rewrite changes at least one of these."""
     stat = path.stat()
@@ -136,7 +150,7 @@ def _read_entries(
     story: str,
     zone: ZoneInfo,
     max_kb: int,
-    media: frozenset[Path],
+    media: tuple[tuple[str, int, int], ...],
     cache: ReadCache | None,
     jobs: int,
 ) -> list[tuple[Entry | None, Problems]]:
@@ -151,7 +165,7 @@ def _read_entries(
     # Everything an entry is read against besides its bytes, as 16 bytes: the cache's
     # key (with the file's stat) and the salt of Entry.digest.
     settings = hashlib.blake2b(
-        repr((story, zone.key, md.options["html"], max_kb, sorted(media))).encode(), digest_size=16
+        repr((story, zone.key, md.options["html"], max_kb, media)).encode(), digest_size=16
     ).digest()
     for path in paths:
         name = str(path)
@@ -363,8 +377,9 @@ def _read_story(
             cache.scans[folder] = scanned
     entry_paths, media, scan_problems = scanned
     problems.errors.extend(scan_problems.errors)
-    media_names = frozenset(media)
-    read = _read_entries(md, entry_paths, slug, zone, config.max_entry_kb, media_names, cache, jobs)
+    read = _read_entries(
+        md, entry_paths, slug, zone, config.max_entry_kb, _media_key(folder, media), cache, jobs
+    )
     for entry, own in read:
         problems.errors.extend(own.errors)
         problems.warnings.extend(own.warnings)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
 import textwrap
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,25 @@ def entry(
 ) -> str:
     """A minimal valid entry file."""
     return f"---\ntime: {time}\ntitle: {title}\n{extra}---\n{body}\n"
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG of one grey, `width` by `height` (test data: browsers and imagesize read
+    it as any other)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dateline import theme
 from dateline.build import build
 from dateline.errors import BuildError
 from dateline.output import MARKER
-from tests.conftest import ROOT, STORY_INDEX, entry, load_json, run_cli, soup
+from tests.conftest import ROOT, STORY_INDEX, entry, load_json, png, run_cli, soup
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -312,6 +312,26 @@ def test_media_in_subfolders_copied(content, tmp_path: Path) -> None:
     assert not (tmp_path / "site" / "s" / ".hidden.swp").exists()
     img = soup(tmp_path / "site" / "s" / "a" / "index.html").find("img")
     assert img["src"] == "../img/map.png"
+    assert "width" not in img.attrs  # no size in a file that is not really an image
+
+
+def test_local_photos_carry_their_size(content, tmp_path: Path) -> None:
+    """So a page keeps its layout while a photo loads; read from the file's header."""
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body='![Wide](wide.png)\n\n![Tall](sub/tall.png "Caption")'),
+            "s/wide.png": png(64, 36),
+            "s/sub/tall.png": png(30, 50),
+        }
+    )
+    build(root, tmp_path / "site")
+    for page in ("s/a/index.html", "s/index.html"):
+        sizes = [
+            (img["alt"], img["width"], img["height"])
+            for img in soup(tmp_path / "site" / page).find_all("img")
+        ]
+        assert sizes == [("Wide", "64", "36"), ("Tall", "30", "50")], page
 
 
 def test_output_is_deterministic(content, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from dateline.build import build
 from dateline.reader import ReadCache, read_site
 from dateline.rebuild import Rebuilder
-from tests.conftest import STORY_INDEX, write_tree
+from tests.conftest import STORY_INDEX, png, write_tree
 
 SITE = 'title = "Desk"\nbase_url = "https://example.org/live/"\nper_page = 3\n'
 
@@ -56,14 +56,20 @@ def site(tmp_path: Path):
 
 
 def full(content: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a build from nothing makes (no build cache: it could share a mistake)."""
     out = tmp_path / "full"
-    build(content, out)
+    build(content, out, use_cache=False)
     return snapshot(out)
 
 
 def write(path: Path, text: str) -> set[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+    return {path.resolve()}
+
+
+def write_bytes(path: Path, data: bytes) -> set[Path]:
+    path.write_bytes(data)
     return {path.resolve()}
 
 
@@ -86,6 +92,13 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
     "delete an entry": lambda c: remove(c / "s/e1.md"),
     "rename an entry": lambda c: rename(c / "s/e5.md", c / "s/renamed.md"),
     "add media": lambda c: write(c / "s/map.svg", "<svg/>"),
+    "show a photo": lambda c: {
+        *write_bytes(c / "s/photo.png", png(40, 30)),
+        *write(c / "s/e4.md", entry(4, body="![A photo](photo.png)")),
+    },
+    "replace the photo with another size (its entry unchanged)": lambda c: write_bytes(
+        c / "s/photo.png", png(30, 40)
+    ),
     "end the story": lambda c: write(
         c / "s/_index.md", "---\ntitle: Story\ntimezone: Europe/Kyiv\nstatus: ended\n---\nIntro.\n"
     ),

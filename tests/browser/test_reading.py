@@ -74,6 +74,22 @@ def test_images_load_with_alt_text(browser, sample_url: str) -> None:
     page.close()
 
 
+def test_photo_keeps_its_place_while_it_loads(browser, sample_url: str) -> None:
+    """On a slow network the text below a photo does not jump when it arrives."""
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    held = []
+    page.route("**/*.png", lambda route: held.append(route))  # unanswered: still loading
+    page.goto(sample_url + "ukraine-day-7/0715-kharkiv-shelling/", wait_until="domcontentloaded")
+    width, height, complete = page.evaluate(
+        """(() => { const img = document.querySelector('figure.photo img');
+                    const box = img.getBoundingClientRect();
+                    return [box.width, box.height, img.complete]; })()"""
+    )
+    assert not complete and held
+    assert 300 < width <= 390 and height == pytest.approx(width * 360 / 640, abs=1)
+    page.close()
+
+
 def test_site_works_opened_from_disk(browser, sample_site) -> None:
     page = browser.new_page()
     errors: list[str] = []
