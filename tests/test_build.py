@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import struct
 from pathlib import Path
 
 import pytest
@@ -332,6 +333,37 @@ def test_local_photos_carry_their_size(content, tmp_path: Path) -> None:
             for img in soup(tmp_path / "site" / page).find_all("img")
         ]
         assert sizes == [("Wide", "64", "36"), ("Tall", "30", "50")], page
+
+
+def _jpeg_header(width: int, height: int, orientation: int) -> bytes:
+    """A JPEG's start as a phone writes it: EXIF orientation, then the frame's size."""
+    ifd = struct.pack(">HHHIHH", 1, 0x0112, 3, 1, orientation, 0) + struct.pack(">I", 0)
+    exif = b"Exif\x00\x00MM\x00\x2a" + struct.pack(">I", 8) + ifd
+    frame = struct.pack(">BHHBBBB", 8, height, width, 1, 1, 0x11, 0)
+    return (
+        b"\xff\xd8\xff\xe1"
+        + struct.pack(">H", len(exif) + 2)
+        + exif
+        + b"\xff\xc0"
+        + struct.pack(">H", len(frame) + 2)
+        + frame
+        + b"\xff\xd9"
+    )
+
+
+def test_a_turned_phone_photo_gets_the_size_it_shows_at(content, tmp_path: Path) -> None:
+    """Phones store a portrait photo sideways and say "turn it" in EXIF; browsers do."""
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body="![Upright](upright.jpg)\n\n![Level](level.jpg)"),
+            "s/upright.jpg": _jpeg_header(40, 30, orientation=6),  # turn 90° clockwise
+            "s/level.jpg": _jpeg_header(40, 30, orientation=1),
+        }
+    )
+    build(root, tmp_path / "site")
+    imgs = soup(tmp_path / "site" / "s" / "a" / "index.html").find_all("img")
+    assert [(i["width"], i["height"]) for i in imgs] == [("30", "40"), ("40", "30")]
 
 
 def test_output_is_deterministic(content, tmp_path: Path) -> None:
