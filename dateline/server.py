@@ -55,7 +55,7 @@ RELOAD_SCRIPT = r"""<script>
     overlay.appendChild(list);
   }
   var version = null;
-  var here = decodeURIComponent(location.pathname).replace(/^\/+/, "");
+  var here = decodeURIComponent(location.pathname).slice(SERVED_UNDER.length);
   if (here === "" || /\/$/.test(here)) here += "index.html";
   function changed(state) {
     // The next version lists the files it wrote: reload only if this page or an asset
@@ -149,21 +149,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _error(self, status: int, message: str) -> None:
         self._send(status, f"{status} {message}\n".encode(), "text/plain; charset=utf-8")
 
-    def _resolve(self, raw_path: str) -> Path | int | None:
-        """The file for a request path; None if missing; an HTTP status if refused."""
+    def _resolve(self, raw_path: str) -> tuple[Path | int | None, str]:
+        """The file for a request path (None if missing; an HTTP status if refused), and
+        the path the site was found under: '/', or base_url's path."""
         path = unquote(urlsplit(raw_path).path, errors="strict")
         if "\0" in path or "\\" in path:
-            return 400
+            return 400, "/"
         parts = [p for p in path.split("/") if p not in ("", ".")]
         if ".." in parts:
-            return 400
+            return 400, "/"
         found = self._file(parts, path)
         prefix = unquote(self.base_path())
         if found is None and prefix != "/" and (path + "/").startswith(prefix):
             # The site as its host serves it, under base_url's path (the 404 page links
             # from there); the folder's own files come first.
-            found = self._file(parts[prefix.count("/") - 1 :], path)
-        return found
+            return self._file(parts[prefix.count("/") - 1 :], path), prefix
+        return found, "/"
 
     def _file(self, parts: list[str], path: str) -> Path | int | None:
         """The file at `parts` inside the folder; None if missing; 301 for a folder
@@ -192,9 +193,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._events()
             return
         try:
-            found = self._resolve(self.path)
+            found, under = self._resolve(self.path)
         except UnicodeDecodeError:
-            found = 400
+            found, under = 400, "/"
         if found == 301:
             location = urlsplit(self.path).path + "/"
             self._send(301, b"", "text/plain", [("Location", location)])
@@ -211,7 +212,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = found.read_bytes()
         content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if content_type == "text/html":
-            body = body.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
+            # The script tells the page's own file by its address, less the path the
+            # site was found under; written into a script, so no '<' in it.
+            under_js = json.dumps(under).replace("<", "\\u003c")
+            script = RELOAD_SCRIPT.replace("SERVED_UNDER", under_js)
+            body = body.replace(b"</body>", script.encode() + b"</body>", 1)
         if content_type.startswith("text/") or content_type in (
             "application/json",
             "application/xml",

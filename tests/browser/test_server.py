@@ -107,7 +107,9 @@ def test_answers_under_the_base_url_path_too(tmp_path: Path) -> None:
         assert status == 404 and b'href="/live/static/style.css"' in body
         status, headers, _ = get(port, "/live/static/style.css")
         assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
-        assert get(port, "/live/s/")[2] == get(port, "/s/")[2]
+        live, root = get(port, "/live/s/")[2], get(port, "/s/")[2]
+        # The same page; its reload script told where the site was found.
+        assert live.replace(b'"/live/".length', b'"/".length') == root != live
         status, headers, _ = get(port, "/live")
         assert status == 301 and headers["Location"] == "/live/"
         assert get(port, "/live/../../etc/passwd")[0] == 400
@@ -200,12 +202,21 @@ def test_edit_reaches_open_page_and_errors_show_in_it(browser, server) -> None:
     page.close()
 
 
-def test_an_edit_reloads_the_pages_that_show_it_and_no_other(browser, server) -> None:
-    content, _out, port, _proc = server
+@pytest.mark.parametrize("under", ["/", "/live/"], ids=["root", "base-url-path"])
+def test_an_edit_reloads_the_pages_that_show_it_and_no_other(
+    browser, tmp_path: Path, under: str
+) -> None:
+    """Whether the preview is browsed at its root or under base_url's path."""
+    site_toml = SITE.replace("example.org/", f"example.org{under}")
+    with _serving(tmp_path, site_toml) as (content, _out, port, _proc):
+        _edit_reloads_what_shows_it(browser, content, f"http://127.0.0.1:{port}{under}")
+
+
+def _edit_reloads_what_shows_it(browser, content: Path, site: str) -> None:  # type: ignore[no-untyped-def]
     edited, timeline, other = (browser.new_page() for _ in range(3))
-    edited.goto(f"http://127.0.0.1:{port}/s/a/")
-    timeline.goto(f"http://127.0.0.1:{port}/s/")
-    other.goto(f"http://127.0.0.1:{port}/s/b/")
+    edited.goto(f"{site}s/a/")
+    timeline.goto(f"{site}s/")
+    other.goto(f"{site}s/b/")
     for page in (edited, timeline, other):
         page.evaluate("window.loadedBefore = true")  # gone if the page reloads
     edited.wait_for_timeout(300)  # the event streams are connected
