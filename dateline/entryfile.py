@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-import imagesize
 from markdown_it import MarkdownIt
 
 from .bodies import body
@@ -157,6 +156,8 @@ def render_body(
 def _image_size(path: Path) -> tuple[int, int] | None:
     """Width and height of the image at `path` from its header (turned as its EXIF
     orientation says), or None for a file imagesize cannot read."""
+    import imagesize  # here: it imports urllib.request, 25 ms a build that shows no image
+
     try:
         width, height = (round(n) for n in imagesize.get(path))  # an SVG's may be floats
     except (OSError, ValueError, OverflowError):
