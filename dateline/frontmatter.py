@@ -9,6 +9,7 @@ written on and every type check can say exactly what to write.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,6 +126,55 @@ def _convert(key: str, kind: Kind, node: yaml.Node, line: int, first_line: int) 
     return value.strip()
 
 
+def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
+    """Where a YAML mistake is (a line of the front matter, from 0) and what to write.
+
+    YAML's own words ("mapping values are not allowed in this context") mean nothing to
+    an editor on deadline, and the commonest mistakes are few: a headline with a colon,
+    a quote or bracket left open, a value starting with a character YAML keeps for
+    itself. Those get the line as it should be written; anything else YAML's words.
+    """
+    problem = exc.problem or "invalid YAML"
+    at = exc.problem_mark.line if exc.problem_mark else 0
+    opened = exc.context_mark.line if exc.context_mark else at
+    context = exc.context or ""
+    text = lines[at] if at < len(lines) else ""
+    key, colon, value = text.partition(":")
+    value = value.strip()
+    quoted = f"{key}: {_quoted(value)}"
+    if "quoted scalar" in context:
+        return opened, "a quote opened on this line is not closed"
+    if "flow sequence" in context:
+        return opened, "a list opened with '[' on this line is not closed with ']'"
+    if "simple key" in context:
+        return opened, "this line has no ':'; write it as 'key: value'"
+    if not colon or not key.strip():
+        return at, problem
+    if text[:1].isspace():
+        if "mapping values" in problem or "tab" in problem:
+            return at, "this line is indented; start it at the beginning of the line"
+        return at, problem
+    if ": " in value and "mapping values" in problem:
+        return at, f'a value with ": " in it needs quotes: {quoted}'
+    first = value[:1] or " "  # never '' (which is `in` every string)
+    if first in "\"'" and "expected key" in problem:
+        return at, f"the quotes end before the value does; quote all of it: {quoted}"
+    if first in "[{" and "expected key" in problem:
+        return at, f"a value starting with {first!r} is read as a list; quote it: {quoted}"
+    if first in "@`|>%&*!-?" and ("cannot start" in problem or "not allowed" in problem):
+        return at, f"a value cannot start with {first!r}; put it in quotes: {quoted}"
+    if value:  # YAML stumbled inside this line's value: as text, in quotes, it reads
+        return at, f"YAML cannot read this value ({problem}); put it in quotes: {quoted}"
+    return at, problem
+
+
+def _quoted(value: str) -> str:
+    """`value` as a YAML string, in single quotes unless it has one (an apostrophe)."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]  # quotes the editor meant to go round the whole value
+    return f"'{value}'" if "'" not in value else json.dumps(value, ensure_ascii=False)
+
+
 def read_fields(
     doc: Document, schema: dict[str, Kind], required: tuple[str, ...] = ()
 ) -> tuple[dict[str, Field], list[FrontMatterError]]:
@@ -140,9 +190,8 @@ def read_fields(
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = doc.yaml_line + (mark.line if mark else 0)
-        problem = exc.problem or "invalid YAML"
+        at, problem = _explain(exc, doc.yaml_text.split("\n"))
+        line = doc.yaml_line + at
         return fields, [FrontMatterError(line, f"front matter is not valid YAML: {problem}")]
     except yaml.YAMLError as exc:
         return fields, [FrontMatterError(doc.yaml_line, f"front matter is not valid YAML: {exc}")]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from dateline.errors import BuildError
+from dateline.reader import read_site
 from tests.conftest import STORY_INDEX, entry, run_cli
 
 
@@ -29,8 +31,8 @@ def rel(content: Path, name: str) -> str:
     [
         (
             "---\ntime: 2022-03-02 10:00\ntitle: [unclosed\n---\n",
-            4,
-            "front matter is not valid YAML: did not find expected ',' or ']'",
+            3,  # where the list opened, not where YAML noticed
+            "front matter is not valid YAML: a list opened with '[' on this line is not closed with ']'",
         ),
         (
             "---\ntime: 2022-03-02 10:00\ntitle: A\npined: true\n---\n",
@@ -254,3 +256,70 @@ def test_broken_site_template_is_reported_without_traceback(content, tmp_path: P
     assert "Traceback" not in result.stderr
     assert f"{root / '_theme/templates/entry.html'}:2: template error:" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("title: Breaking: explosion in Kyiv", "Breaking: explosion in Kyiv"),
+        ("title: Kyiv's mayor: we stay", "Kyiv's mayor: we stay"),
+        ("title: 'It's here'", "It's here"),
+        ('title: "Kyiv" says minister', '"Kyiv" says minister'),
+        ("title: [Live] Kyiv", "[Live] Kyiv"),
+        ("title: @home", "@home"),
+        ("title: - a dash first", "- a dash first"),
+        ("author: Jane: Doe", "Jane: Doe"),
+    ],
+)
+def test_a_yaml_slip_gets_the_line_to_write_instead(content, written: str, meant: str) -> None:
+    """The line each message suggests builds, with the value the editor meant."""
+    key = written.partition(":")[0]
+    lines = ["---", "time: 2022-03-02 10:00", "title: A", "author: B", "---", "Body."]
+    lines[2 if key == "title" else 3] = written
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": "\n".join(lines) + "\n"})
+    with pytest.raises(BuildError) as raised:
+        read_site(root)
+    [error] = raised.value.errors
+    assert error.line == (3 if key == "title" else 4)
+    assert error.message.startswith("front matter is not valid YAML: ")
+    suggested = f"{key}: " + error.message.rsplit(f" {key}: ", 1)[1]
+    (root / "s" / "a.md").write_text("\n".join(lines).replace(written, suggested) + "\n")
+    site, _ = read_site(root)
+    entry_read = site.stories[0].entries[0]
+    assert (entry_read.title if key == "title" else entry_read.author) == meant
+
+
+@pytest.mark.parametrize(
+    ("written", "line", "message"),
+    [
+        (
+            'title: "Unclosed\ntime: 2022-03-02 10:00',
+            2,
+            "a quote opened on this line is not closed",
+        ),
+        (
+            "title: A\ntags: [a, b\ntime: 2022-03-02 10:00",
+            3,
+            "a list opened with '[' on this line is not closed with ']'",
+        ),
+        (
+            "title: A\nauthor Jane\ntime: 2022-03-02 10:00",
+            3,
+            "this line has no ':'; write it as 'key: value'",
+        ),
+        (
+            "title: A\n  author: Jane\ntime: 2022-03-02 10:00",
+            3,
+            "this line is indented; start it at the beginning of the line",
+        ),
+    ],
+)
+def test_a_yaml_slip_is_shown_where_it_starts(
+    content, written: str, line: int, message: str
+) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": f"---\n{written}\n---\nBody.\n"})
+    with pytest.raises(BuildError) as raised:
+        read_site(root)
+    assert [(e.line, e.message) for e in raised.value.errors] == [
+        (line, f"front matter is not valid YAML: {message}")
+    ]

@@ -207,6 +207,29 @@ def test_front_matter_never_raises_and_keeps_lines(data: dict[str, object]) -> N
             assert isinstance(field.value, tuple)
 
 
+_YAML_BITS = st.sampled_from(
+    ["Kyiv", ": ", ":", "'", '"', "[", "]", "{", "}", "@", "`", "-", " ", "#", "|", ">", "&",
+     "*", "!", "?", "%", ",", "\\", "é", "Київ", "\t"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_YAML_BITS, min_size=1, max_size=10).map("".join))
+def test_a_suggested_front_matter_line_is_valid_yaml_text(value: str) -> None:
+    """Whatever an editor typed after `title: `, a line the message suggests instead
+    reads back as one plain text value."""
+    text = f"---\ntime: 2022-03-02 10:00\ntitle: {value}\n---\nBody\n"
+    _fields, errors = read_fields(split(text), ENTRY_SCHEMA, ("title", "time"))
+    for error in errors:
+        assert 1 <= error.line <= 4
+        for lead in ("needs quotes: ", "quote it: ", "quote all of it: ", "put it in quotes: "):
+            if lead in error.message:
+                suggested = error.message.split(lead, 1)[1]
+                assert suggested.startswith("title: ")
+                read = yaml.safe_load(suggested)
+                assert isinstance(read, dict) and isinstance(read["title"], str)
+
+
 MD = make_parser()
 
 
