@@ -246,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except BuildError as exc:
-        _print_errors(exc.errors, "nothing was written")
+        # `check` never writes: its count says what a build would do.
+        tail = "a build would write nothing" if args.command == "check" else "nothing was written"
+        _print_errors(exc.errors, tail)
         return 1
     except UsageError as exc:
         print(f"build.py {args.command}: error: {exc}", file=sys.stderr)

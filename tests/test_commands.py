@@ -98,6 +98,7 @@ def test_check_strict_fails_on_warnings_and_broken_links(tmp_path: Path) -> None
     assert (
         strict.stderr.splitlines()[0] == f"{content / 's/a.md'}:5: image 'pic.png' has no alt text"
     )
+    assert strict.stderr.splitlines()[-1] == "1 error; a build would write nothing"
     (content / "s" / "a.md").write_text(entry(body="![A map](pic.png) [gone](../nowhere/)"))
     linked = run_cli("check", "--strict", "--content", content)
     assert linked.code == 1 and "broken link '../../nowhere/': no such file" in linked.stderr
