@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from .bodies import body
 from .errors import ContentError, ContentWarning, display_path
-from .figures import FigureBox, parse_box
+from .figures import FigureBox, parse_box, scale_slip
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
 from .markup import figures_name, images, render, sized
 from .model import Entry
@@ -133,6 +133,9 @@ def render_body(
         if box is not None:
             token.meta["box"] = len(boxes)
             boxes.append(box)
+            for claim in box.claims:
+                if slip := scale_slip(claim):
+                    problems.warn(shown, claim.line, slip)
     first_image = None
     for image in images(tokens, doc.body_line):
         first_image = first_image or image.src

@@ -235,6 +235,42 @@ def parse_claim(line_text: str, line: int, default_as_of: datetime, zone: ZoneIn
     )
 
 
+# Scale words as newsrooms abbreviate them; the contract reads them as units.
+_SCALE_SLIPS = {
+    "mln": "million",
+    "mn": "million",
+    "mio": "million",
+    "bn": "billion",
+    "bln": "billion",
+    "thous": "thousand",
+    "tsd": "thousand",
+}
+
+
+def scale_slip(claim: Claim) -> str | None:
+    """A warning for a claim whose unit starts with an abbreviated scale word.
+
+    `1.5 mln` is, as the contract reads it, 1.5 of the unit "mln": its tracker would
+    plot it beside other sources' 1,500,000 as if it were a million times smaller.
+    Only a warning (`--strict` fails on it): a unit is free words.
+    """
+    word = (claim.unit or "").split(" ", 1)[0].rstrip(".").lower()
+    full = _SCALE_SLIPS.get(word)
+    if full is None:
+        return None
+    numbers = (claim.low, claim.high) if claim.is_range else (claim.value,)
+    read = "-".join(_plain(n) for n in numbers if n is not None)
+    meant = "-".join(_plain(n * _SCALES[full]) for n in numbers if n is not None)
+    return (
+        f"{claim.unit!r} is read as a unit, not a scale, so the claim is {read}; "
+        f"write '{full}' if it is {meant}"
+    )
+
+
+def _plain(number: Decimal) -> str:
+    return f"{int(number):,}" if number == int(number) else f"{number:,}"
+
+
 def parse_box(
     name: str, body: str, first_line: int, default_as_of: datetime, zone: ZoneInfo
 ) -> tuple[FigureBox | None, list[FigureError]]:

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dateline.figures import FigureError, parse_box, parse_claim
+from dateline.reader import read_site
 from dateline.slugs import slugify
+from tests.conftest import STORY_INDEX, entry
 
 ZONE = ZoneInfo("Europe/Kyiv")
 ENTRY_TIME = datetime(2022, 3, 2, 17, 45, tzinfo=ZONE)
@@ -185,3 +187,26 @@ def test_absurd_numbers_are_errors(line: str, message: str) -> None:
     with pytest.raises(FigureError) as info:
         parse_claim(line, 1, ENTRY_TIME, ZONE)
     assert info.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("line", "warning"),
+    [
+        ("UN: 1.5 mln", "'mln' is read as a unit, not a scale, so the claim is 1.5; write 'million' if it is 1,500,000"),
+        ("UN: about 2 bn people", "'bn people' is read as a unit, not a scale, so the claim is 2; write 'billion' if it is 2,000,000,000"),
+        ("UN: 1-2 Mln.", "'Mln.' is read as a unit, not a scale, so the claim is 1-2; write 'million' if it is 1,000,000-2,000,000"),
+        ("UN: 30 thous refugees", "'thous refugees' is read as a unit, not a scale, so the claim is 30; write 'thousand' if it is 30,000"),
+        ("UN: 1.5 million", None),
+        ("UN: 1.5m", None),
+        ("UN: 40 mines", None),  # a unit that merely starts with the letters
+    ],
+)  # fmt: skip
+def test_an_abbreviated_scale_is_warned_of(content, line: str, warning: str | None) -> None:
+    """As written it is a unit (the contract), and would chart a million times too small."""
+    root = content(
+        {"s/_index.md": STORY_INDEX, "s/a.md": entry(body=f"```figures Fled\n{line}\n```")}
+    )
+    _site, warnings = read_site(root)
+    assert [(w.line, w.message) for w in warnings if "scale" in w.message] == (
+        [(6, warning)] if warning else []
+    )
