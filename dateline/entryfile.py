@@ -256,4 +256,5 @@ def parse_entry(
         if salt
         else b"",
         time_line=fields["time"].line,
+        updated_line=fields["updated"].line if "updated" in fields else 1,
     )

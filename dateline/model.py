@@ -43,6 +43,7 @@ class Entry:
     # the entry. Empty when unknown (an entry made by hand).
     digest: bytes = field(default=b"", compare=False, repr=False)
     time_line: int = field(default=1, compare=False, repr=False)  # of `time:`, for messages
+    updated_line: int = field(default=1, compare=False, repr=False)  # of `updated:`
 
     @property
     def path(self) -> str:

@@ -311,6 +311,15 @@ def _warn_future(entries: list[Entry], now: datetime, problems: Problems) -> Non
             f"(now {now.astimezone(entry.time.tzinfo):%Y-%m-%d %H:%M %Z}), so it shows "
             "as the latest update until then; check the date and the time zone",
         )
+    for entry in entries:  # an `updated:` ahead shows "Updated 16:30" before 16:30
+        if entry.updated is not None and (ahead := entry.updated - now) > FUTURE_GRACE:
+            problems.warn(
+                entry.source,
+                entry.updated_line,
+                f"'updated' is {_duration(ahead)} ahead of the clock "
+                f"(now {now.astimezone(entry.time.tzinfo):%Y-%m-%d %H:%M %Z}); "
+                "check the date and the time zone",
+            )
 
 
 def _duration(span: timedelta) -> str:

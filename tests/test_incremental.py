@@ -271,3 +271,16 @@ def test_a_future_time_is_judged_by_each_read_not_kept_with_the_entry(content) -
     assert len(warnings) == 1
     _, warnings = read_site(root, cache=cache, now=datetime(2030, 1, 1, 12, 5, tzinfo=UTC))
     assert warnings == []
+
+
+def test_an_update_time_ahead_of_the_clock_is_warned_of_too(content) -> None:
+    """ "Updated 16:30" shown before 16:30: the same kind of typo."""
+    text = "---\ntime: 2022-03-02 12:00 +00:00\ntitle: A\nupdated: 2023-03-02 13:00 +00:00\n---\n"
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": text})
+    now = datetime(2022, 3, 2, 14, 0, tzinfo=UTC)
+    _, warnings = read_site(root, now=now)
+    assert [(w.line, w.message.split(" (")[0]) for w in warnings] == [
+        (4, "'updated' is 365 days ahead of the clock")
+    ]
+    _, warnings = read_site(root, now=datetime(2023, 3, 2, 13, 5, tzinfo=UTC))
+    assert warnings == []
