@@ -160,9 +160,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_new_story(args: argparse.Namespace) -> int:
-    from .scaffold import new_story
+    from .scaffold import new_story, start_site
 
-    print(new_story(args.content, args.slug, args.title))
+    index = new_story(args.content, args.slug, args.title)
+    if started := start_site(args.content):
+        print(
+            f"{started}: the site's settings, started; set its title and base_url", file=sys.stderr
+        )
+    print(index)
     return 0
 
 

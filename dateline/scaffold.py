@@ -62,6 +62,27 @@ def new_entry(content: Path, story: str, headline: str, now: datetime) -> Path:
     return path
 
 
+SITE_STARTER = """\
+# The site's settings: see the README's "Writing content".
+title = "Live coverage"
+# The address the site will be served from; feeds, the sitemap and social cards need it.
+# base_url = "https://example.org/live/"
+# language = "en"
+# timezone = "UTC"   # the zone entries' times are in, unless a story says otherwise
+"""
+
+
+def start_site(content: Path) -> Path | None:
+    """Write a starter `site.toml` into a content folder that has none (a newsroom's
+    first story), so the first build works; its path, or None if there was one."""
+    toml = content / "site.toml"
+    if toml.exists():
+        return None
+    content.mkdir(parents=True, exist_ok=True)
+    toml.write_text(SITE_STARTER, encoding="utf-8")
+    return toml
+
+
 def new_story(content: Path, slug: str, title: str) -> Path:
     """Create `<content>/<slug>/_index.md`; refuse a slug that is not one, or exists."""
     if slugify(slug) != slug or not slug:

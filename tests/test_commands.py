@@ -172,3 +172,21 @@ def test_entry_timed_ahead_of_the_clock_warns(tmp_path: Path) -> None:
     assert "later.md:2: warning: 'time' is 3 hours ahead" in again.stderr
     strict = run_cli("check", "--strict", "--content", content)
     assert strict.code == 1 and "later.md:2: 'time' is 3 hours ahead" in strict.stderr
+
+
+def test_first_story_in_an_empty_folder_starts_the_site(tmp_path: Path) -> None:
+    """A newsroom's first `new-story` also writes a starter site.toml, so the next
+    build works; one already there is left alone."""
+    content = tmp_path / "content"
+    made = run_cli("new-story", "storm", "Storm Eunice", "--content", content)
+    assert made.code == 0, made.stderr
+    assert made.stdout.strip() == str(content / "storm" / "_index.md")  # stdout as before
+    assert f"{content / 'site.toml'}: the site's settings, started" in made.stderr
+    assert run_cli("new", "storm", "Red warning", "--content", content).code == 0
+    built = run_cli("--content", content, "--out", tmp_path / "site")
+    assert built.code == 0, built.stderr
+    assert "Live coverage" in (tmp_path / "site" / "index.html").read_text()
+    (content / "site.toml").write_text('title = "Desk"\n')
+    again = run_cli("new-story", "flood", "Floods", "--content", content)
+    assert again.code == 0 and again.stderr == ""
+    assert (content / "site.toml").read_text() == 'title = "Desk"\n'
