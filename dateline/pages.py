@@ -44,6 +44,7 @@ from .metadata import (
     plain_text,
     robots,
     sitemap,
+    sitemap_index,
     story_jsonld,
 )
 from .metrics import (
@@ -65,6 +66,7 @@ _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org); more go in parts
 
 Notes = tuple[tuple[str | None, ...], ...]  # per box, per claim: "up from …" or None
 
@@ -600,12 +602,32 @@ class Renderer:
             self.data_files(story, metrics)
         self._deferred = []
         if self._mine("sitemap.xml") and site.config.base_url:
-            key = (tuple(self._sitemap), site.config.base_url)
-            if not self._kept_as_before("sitemap.xml", ("sitemap", key)):
-                cached = self.pieces.get(("sitemap", "", ""))
-                if cached is None or cached[0] != key:
-                    cached = (key, sitemap(site.config.base_url, self._sitemap))
-                    self.pieces[("sitemap", "", "")] = cached
-                out.write("sitemap.xml", cached[1])
+            self._sitemaps(site.config.base_url)
         if self._mine("robots.txt"):
             out.write("robots.txt", robots(site.config.base_url))
+
+    def _sitemaps(self, base: str) -> None:
+        """sitemap.xml; past `SITEMAP_LIMIT` pages (sitemaps.org's limit, which a site of
+        a few long stories passes), an index of `sitemap-N.xml` parts instead."""
+        pages = self._sitemap
+        if len(pages) <= SITEMAP_LIMIT:
+            self._sitemap_file("sitemap.xml", (tuple(pages), base), lambda: sitemap(base, pages))
+            return
+        parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
+        listed = []
+        for number, part in enumerate(parts, start=1):
+            name = f"sitemap-{number}.xml"
+            self._sitemap_file(name, (tuple(part), base), lambda part=part: sitemap(base, part))
+            times = [modified for _, modified in part if modified is not None]
+            listed.append((name, max(times, key=datetime.timestamp, default=None)))
+        index = (tuple(listed), base)
+        self._sitemap_file("sitemap.xml", index, lambda: sitemap_index(base, listed))
+
+    def _sitemap_file(self, path: str, key: object, make: Callable[[], bytes]) -> None:
+        if self._kept_as_before(path, ("sitemap", key)):
+            return
+        cached = self.pieces.get(("sitemap", path, ""))
+        if cached is None or cached[0] != key:  # the dev server keeps it between builds
+            cached = (key, make())
+            self.pieces[("sitemap", path, "")] = cached
+        self.out.write(path, cached[1])

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import threading
 from collections import deque
+from datetime import datetime
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urljoin, urlsplit
@@ -135,6 +136,45 @@ def test_sitemap_and_robots(sample_site: Path) -> None:
     assert entry_url.find(f"{ns}lastmod").text == "2022-03-02T09:05:00+02:00"
     robots = (sample_site / "robots.txt").read_text()
     assert robots.splitlines() == ["User-agent: *", "Allow: /", f"Sitemap: {base}sitemap.xml"]
+
+
+def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(
+    content, tmp_path: Path, monkeypatch
+) -> None:
+    """sitemaps.org allows 50,000 URLs a file; a few long stories pass that. Here the
+    limit is 5, on a site of 11 listed pages."""
+    import dateline.pages
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    files = {"s/_index.md": STORY_INDEX}
+    for i in range(9):
+        files[f"s/e{i}.md"] = entry(f"Entry {i}", time=f"2022-03-0{1 + i % 3} 1{i}:00")
+    root = content(files)
+    build(root, tmp_path / "whole")
+    whole = ElementTree.parse(tmp_path / "whole" / "sitemap.xml").getroot()
+    listed = [(u.find(f"{ns}loc").text, u.find(f"{ns}lastmod")) for u in whole]
+    assert len(listed) == 11  # the site index, the story, 9 entries: parts of 5, 5 and 1
+    monkeypatch.setattr(dateline.pages, "SITEMAP_LIMIT", 5)
+    for attempt in ("built", "rebuilt from the cache"):
+        build(root, tmp_path / "split")
+        index = ElementTree.parse(tmp_path / "split" / "sitemap.xml").getroot()
+        assert index.tag == f"{ns}sitemapindex", attempt
+        found = []
+        for number, part in enumerate(index, start=1):
+            loc = part.find(f"{ns}loc").text
+            assert loc == f"https://example.org/live/sitemap-{number}.xml"
+            urls = ElementTree.parse(tmp_path / "split" / f"sitemap-{number}.xml").getroot()
+            assert urls.tag == f"{ns}urlset" and 0 < len(urls) <= 5
+            found += [u.find(f"{ns}loc").text for u in urls]
+            times = [
+                u.find(f"{ns}lastmod").text for u in urls if u.find(f"{ns}lastmod") is not None
+            ]
+            newest = max(times, key=lambda t: datetime.fromisoformat(t).timestamp())
+            assert part.find(f"{ns}lastmod").text == newest
+        assert found == [loc for loc, _ in listed], attempt
+    monkeypatch.setattr(dateline.pages, "SITEMAP_LIMIT", 50_000)
+    build(root, tmp_path / "split")  # back under the limit: the parts are gone
+    assert sorted(p.name for p in (tmp_path / "split").glob("sitemap*")) == ["sitemap.xml"]
 
 
 def json_ld(path: Path) -> dict:
