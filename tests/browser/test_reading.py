@@ -80,6 +80,11 @@ def test_photo_keeps_its_place_while_it_loads(browser, sample_url: str) -> None:
     held = []
     page.route("**/*.png", lambda route: held.append(route))  # unanswered: still loading
     page.goto(sample_url + "ukraine-day-7/0715-kharkiv-shelling/", wait_until="domcontentloaded")
+    page.locator("figure.photo img").scroll_into_view_if_needed()  # it loads lazily
+    for _ in range(50):  # until the browser has asked for it (and been kept waiting)
+        if held:
+            break
+        page.wait_for_timeout(100)
     width, height, complete = page.evaluate(
         """(() => { const img = document.querySelector('figure.photo img');
                     const box = img.getBoundingClientRect();
