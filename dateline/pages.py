@@ -14,6 +14,7 @@ so comparing them is cheap.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ class Renderer:
         # A page served at any address (the 404 page) links from the host's root under
         # base_url's path instead: this, while it renders.
         self._root: str | None = None
+        self._versions: dict[str, str] = {}  # theme asset -> digest of its bytes
         self.env.globals.update(
             url=self._url,
             entry_body=self._entry_body,
@@ -168,10 +170,17 @@ class Renderer:
 
     def _url(self, target: str) -> str:
         """Link from the page being rendered to a site path: relative, or from the
-        host's root for a page served at any address."""
-        if self._root is not None:
-            return absolute(self._root, target)
-        return relative(self._page, target)
+        host's root for a page served at any address.
+
+        A theme asset's link carries a digest of its bytes (`static/style.css?v=…`), so
+        after a theme change no reader gets new pages with a stylesheet a browser or a
+        CDN kept (S3 behind CloudFront keeps files a day unless told otherwise).
+        """
+        link = (
+            absolute(self._root, target) if self._root is not None else relative(self._page, target)
+        )
+        version = self._versions.get(target)
+        return link if version is None else f"{link}?v={version}"
 
     def _entry_body(self, entry: Entry) -> Markup:
         prefix = self._url(f"{entry.story}/")
@@ -574,7 +583,9 @@ class Renderer:
         self.config_digest = key_digest(site.config)
         self._sitemap = []
         self.rendered = 0
+        self._versions = {}
         for source, path in static_files(self.dirs):
+            self._versions[path] = hashlib.blake2b(source.read_bytes(), digest_size=5).hexdigest()
             if self._mine(path):
                 out.copy(source, path)
         for story in site.stories:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import struct
 from pathlib import Path
@@ -231,7 +232,7 @@ def test_untrusted_text_is_escaped(content, tmp_path: Path) -> None:
         parsed = soup(page)
         # Only the theme's own script, never one from content.
         scripts = [
-            page.parent / tag["src"]
+            page.parent / tag["src"].partition("?")[0]
             for tag in parsed.find_all("script")
             if tag.get("type") != "application/ld+json"
         ]
@@ -258,6 +259,15 @@ def test_site_theme_overrides_a_template_and_asset(content, tmp_path: Path) -> N
         == "An entry"
     )
     assert (tmp_path / "site" / "static" / "style.css").read_text() == "body { color: red; }"
+    # Its links carry a digest of the file, so no cache keeps the old one after a change.
+    digest = hashlib.blake2b(b"body { color: red; }", digest_size=5).hexdigest()
+    stylesheet = soup(tmp_path / "site" / "s" / "a" / "index.html").find("link", rel="stylesheet")
+    assert stylesheet["href"] == f"../../static/style.css?v={digest}"
+    (root / "_theme" / "static" / "style.css").write_text("body { color: blue; }")
+    build(root, tmp_path / "site")
+    restyled = soup(tmp_path / "site" / "s" / "a" / "index.html").find("link", rel="stylesheet")
+    assert restyled["href"].startswith("../../static/style.css?v=")
+    assert restyled["href"] != stylesheet["href"]
     assert (
         soup(tmp_path / "site" / "s" / "index.html").find(class_="standfirst") is not None
     )  # default kept

@@ -179,10 +179,11 @@ def test_entry_permalink_pages(sample_site: Path) -> None:
     assert len(page.find_all("figure", class_="figure-box")) == 2
     back = page.find("nav", class_="breadcrumb").a["href"]
     assert back == "../#entry-1745-russia-admits-losses"
-    stylesheet = page.find("link", rel="stylesheet")["href"]
+    stylesheet, _, version = page.find("link", rel="stylesheet")["href"].partition("?v=")
     assert (sample_site / STORY / "1745-russia-admits-losses" / stylesheet).resolve() == (
         sample_site / "static" / "style.css"
     ).resolve()
+    assert re.fullmatch(r"[0-9a-f]{10}", version)
 
 
 def test_site_index_lists_stories(sample_site: Path) -> None:

@@ -104,7 +104,7 @@ def test_answers_under_the_base_url_path_too(tmp_path: Path) -> None:
     with _serving(tmp_path, SITE.replace("example.org/", "example.org/live/")) as started:
         _content, out, port, _proc = started
         status, _, body = get(port, "/live/no/such/page/")
-        assert status == 404 and b'href="/live/static/style.css"' in body
+        assert status == 404 and b'href="/live/static/style.css?v=' in body
         status, headers, _ = get(port, "/live/static/style.css")
         assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
         live, root = get(port, "/live/s/")[2], get(port, "/s/")[2]
