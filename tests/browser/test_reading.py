@@ -143,3 +143,43 @@ def test_not_found_page_works_wherever_it_is_served(
     assert page.locator(".story-list a").count() == 2
     assert failed == []
     context.close()
+
+
+LONG_WORDS = """---
+time: 2022-03-02 10:00
+title: A pasted link as a source
+---
+https://t.me/averyveryveryveryveryveryveryveryverylongchannelname/123456789
+
+```figures Killed
+[t.me/averyveryveryveryveryveryveryveryverylongchannelname](https://t.me/a/1): more than 7,000 soldiersofficersandconscriptswithoutspaces
+```
+
+| Region | Registered | Voted | Turnout |
+|---|---|---|---|
+| Kharkivska-oblast-and-its-districts | 1234567890 | 1234567890 | 1234567890 |
+"""
+
+
+def test_long_unbroken_words_do_not_push_the_page_sideways(browser, tmp_path) -> None:
+    """A pasted link as a source, a long name in a table: a phone still reads the page
+    without scrolling sideways (a table is as wide as its longest word)."""
+    from tests.browser.conftest import serve
+    from tests.conftest import SITE_TOML, STORY_INDEX, run_cli, write_tree
+
+    content = write_tree(
+        tmp_path / "content",
+        {"site.toml": SITE_TOML, "s/_index.md": STORY_INDEX, "s/a.md": LONG_WORDS},
+    )
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    try:
+        page = browser.new_page(viewport={"width": 320, "height": 640})
+        for path in ("s/a/", "s/", "s/figures/killed/"):
+            page.goto(url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+            inner = "Math.max(0, ...[...document.querySelectorAll('figure')].map(f => f.scrollWidth - f.clientWidth))"
+            assert page.evaluate(inner) == 0, path  # nor inside a figure box
+        page.close()
+    finally:
+        server.shutdown()
