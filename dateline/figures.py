@@ -178,6 +178,13 @@ def parse_claim(line_text: str, line: int, default_as_of: datetime, zone: ZoneIn
             "'Russian Ministry of Defence: 498 (as of 2022-03-02)'",
         )
     source = " ".join(found.group("name").split())
+    if plain and source.lower() in ("http", "https") and found.group("claim").startswith("//"):
+        address, _, rest = line_text.partition(": ")
+        raise FigureError(
+            line,
+            "a web address cannot be the source itself; name the source and link it: "
+            f"[{address.split('//', 1)[1].split('/', 1)[0]}]({address}): {rest or 'CLAIM'}",
+        )
     url = link.group("url") if link else None
     if url is not None and not is_safe_url(url):
         raise FigureError(line, f"source link {url!r} is not an http, https or relative URL")

@@ -210,3 +210,21 @@ def test_an_abbreviated_scale_is_warned_of(content, line: str, warning: str | No
     assert [(w.line, w.message) for w in warnings if "scale" in w.message] == (
         [(6, warning)] if warning else []
     )
+
+
+def test_a_web_address_as_the_source_gets_the_link_to_write() -> None:
+    """`https://t.me/x/1: 498` split at its first colon read `https` as the source."""
+    with pytest.raises(FigureError) as raised:
+        parse_claim("https://t.me/channel/123: more than 7,000", 9, ENTRY_TIME, ZONE)
+    assert raised.value.line == 9
+    message = str(raised.value)
+    assert message == (
+        "a web address cannot be the source itself; name the source and link it: "
+        "[t.me](https://t.me/channel/123): more than 7,000"
+    )
+    suggested = parse_claim(message.split("link it: ", 1)[1], 9, ENTRY_TIME, ZONE)
+    assert (suggested.source, suggested.source_url, suggested.low) == (
+        "t.me",
+        "https://t.me/channel/123",
+        D(7000),
+    )
