@@ -51,6 +51,29 @@ class SiteConfig:
     allow_html: bool = False  # raw HTML in entries, sanitized by nh3
     max_entry_kb: int = DEFAULT_MAX_ENTRY_KB  # larger entry files are refused
 
+    @property
+    def direction(self) -> str:
+        """'rtl' for a language written right to left (Arabic, Hebrew, Persian, Urdu…),
+        else 'ltr': pages say so (`<html dir>`), and the theme's layout follows."""
+        return text_direction(self.language)
+
+
+# Languages written right to left (primary subtags), and scripts that are.
+_RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
+)
+_RTL_SCRIPTS = frozenset({"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"})
+
+
+def text_direction(language: str) -> str:
+    """'rtl' or 'ltr' for a BCP 47 tag: a script subtag decides (`ku-Arab`, `az-Latn`),
+    else the language."""
+    primary, *rest = language.lower().split("-")
+    for subtag in rest:
+        if len(subtag) == 4 and subtag.isalpha():
+            return "rtl" if subtag in _RTL_SCRIPTS else "ltr"
+    return "rtl" if primary in _RTL_LANGUAGES else "ltr"
+
 
 def _key_lines(text: str) -> dict[str, int]:
     """Line of each top-level key, for messages (tomllib does not report them)."""

@@ -482,3 +482,31 @@ def test_rebuild_in_place_when_a_file_becomes_a_folder_and_back(content, tmp_pat
     assert (out / "s" / "clip").read_bytes() == b"media again"
     build(root, tmp_path / "fresh", use_cache=False)
     assert snapshot(out) == snapshot(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"),
+    [
+        ("ar", "rtl"),
+        ("ar-EG", "rtl"),
+        ("he", "rtl"),
+        ("fa-IR", "rtl"),
+        ("ur", "rtl"),
+        ("ku-Arab", "rtl"),  # Kurdish in Arabic script
+        ("pa-Arab", "rtl"),
+        ("ug-Cyrl", "ltr"),  # Uyghur in Cyrillic
+        ("en-GB", "ltr"),
+        ("uk", "ltr"),
+    ],
+)
+def test_pages_say_which_way_their_language_runs(
+    content, tmp_path: Path, language: str, direction: str
+) -> None:
+    root = content(
+        {"s/_index.md": STORY_INDEX, "s/a.md": entry()},
+        site_toml=f'title = "Desk"\nlanguage = "{language}"\n',
+    )
+    build(root, tmp_path / "site")
+    for page in ("index.html", "s/index.html", "s/a/index.html", "404.html"):
+        html = soup(tmp_path / "site" / page).find("html")
+        assert (html["lang"], html["dir"]) == (language, direction), page

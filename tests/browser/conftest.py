@@ -134,3 +134,30 @@ def subpath_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert built.code == 0, built.stderr
     yield origin
     server.shutdown()
+
+
+AXE_DIR = Path(__file__).parent / ".axe"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    found = sorted(AXE_DIR.glob("axe-*.min.js"))
+    if not found:
+        message = "axe-core is not installed; run bash scripts/test.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found[-1].read_text(encoding="utf-8")
+
+
+def axe_violations(page, axe_source: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What axe-core finds on the open page against WCAG 2.2 AA and its best practices."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+    )
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]

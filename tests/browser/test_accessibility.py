@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-AXE_DIR = Path(__file__).parent / ".axe"
+from tests.browser.conftest import axe_violations
+
 PAGES = [
     "",
     "ukraine-day-7/",
@@ -16,17 +14,6 @@ PAGES = [
     "ukraine-day-7/tags/kharkiv/",
     "riverside-by-election/",
 ]
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    found = sorted(AXE_DIR.glob("axe-*.min.js"))
-    if not found:
-        message = "axe-core is not installed; run bash scripts/test.sh"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found[-1].read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -38,19 +25,6 @@ def test_no_axe_violations(
     page.goto(sample_url + path)
     assert axe_violations(page, axe_source) == []
     page.close()
-
-
-def axe_violations(page, axe_source: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """What axe-core finds on the open page against WCAG 2.2 AA and its best practices."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
-    )
-    return [
-        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -183,3 +183,64 @@ def test_long_unbroken_words_do_not_push_the_page_sideways(browser, tmp_path) ->
         page.close()
     finally:
         server.shutdown()
+
+
+ARABIC_ENTRY = """---
+time: 2022-03-02 10:00
+title: قصف خاركيف
+key: true
+correction: صُحّح عدد القتلى.
+---
+قال مسؤولون إن القصف أصاب مبنى المجلس.
+
+> نص مقتبس من بيان.
+
+```figures القتلى
+وزارة الدفاع: 498
+```
+"""
+
+
+def test_a_right_to_left_site_is_laid_out_from_the_right(browser, tmp_path, axe_source) -> None:
+    """An Arabic site (language = "ar"): the page runs right to left, the marks that
+    sit at the start of a line (a key entry's bar, a correction's, a quote's) are on the
+    right, nothing scrolls sideways, and the skip link shows on the screen."""
+    from tests.browser.conftest import axe_violations, serve
+    from tests.conftest import run_cli, write_tree
+
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": 'title = "مكتب الأخبار"\nlanguage = "ar"\n',
+            "s/_index.md": "---\ntitle: حرب أوكرانيا\n---\nتغطية مباشرة.\n",
+            "s/a.md": ARABIC_ENTRY,
+        },
+    )
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        for path in ("s/", "s/a/"):
+            page.goto(url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            sides = page.evaluate(
+                """() => ['.correction', '.entry-body blockquote'].map(s => {
+                     const css = getComputedStyle(document.querySelector(s));
+                     return [css.borderRightWidth, css.borderLeftWidth]; })"""
+            )
+            assert sides == [["4px", "0px"], ["3px", "0px"]], path
+            assert (
+                page.evaluate(
+                    "getComputedStyle(document.querySelector('.figure-box th')).textAlign"
+                )
+                == "start"
+            )
+            page.keyboard.press("Tab")
+            box = page.evaluate(
+                "(() => { const r = document.activeElement.getBoundingClientRect(); return [document.activeElement.className, r.left, r.right]; })()"
+            )
+            assert box[0] == "skip-link" and box[1] >= 0 and box[2] <= 390, (path, box)
+            assert axe_violations(page, axe_source) == [], path
+        page.close()
+    finally:
+        server.shutdown()
