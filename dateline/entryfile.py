@@ -17,12 +17,13 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .bodies import body
 from .errors import ContentError, ContentWarning, display_path
 from .figures import FigureBox, parse_box, scale_slip
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
-from .markup import figures_name, images, render, sized
+from .markup import figures_name, images, markdown_file_links, render, sized
 from .model import Entry
 from .slugs import slugify
 from .times import TimeError, parse_time
@@ -153,7 +154,45 @@ def render_body(
             )
         elif size := _image_size(target):
             sized(image, *size)
+    _link_entries(tokens, doc.body_line, shown, folder, problems)
     return render(md, tokens), tuple(boxes), first_image
+
+
+def _link_entries(
+    tokens: list[Token], first_line: int, shown: str, folder: Path, problems: Problems
+) -> None:
+    """Point links to entry files at those entries' pages, as MkDocs does.
+
+    `[earlier](0715-kharkiv-shelling.md)` is how an editor links an entry in their
+    editor or on GitHub; published as written, it was a broken link. It becomes the
+    entry's permalink (`0715-kharkiv-shelling/`, relative to the story folder like every
+    link in a body), `_index.md` the story's page, `../other-story/x.md` an entry of
+    another story. A file that is not there is an error at the link's line. (Checked
+    when the linking entry is read: an entry deleted later is caught by `--strict`.)
+    """
+    stories = folder.parent.resolve()
+    for token, line in markdown_file_links(tokens, first_line):
+        parts = urlsplit(str(token.attrGet("href")))
+        written = unquote(parts.path)
+        target = (folder / written).resolve()
+        if (
+            not target.is_file()
+            or target.parent.parent != stories
+            or target.parent.name.startswith(("_", "."))  # the site's theme, not a story
+        ):
+            problems.error(
+                shown,
+                line,
+                f"link to {written!r}: no entry or story file by that name",
+            )
+            continue
+        story = "" if target.parent == folder.resolve() else f"../{target.parent.name}/"
+        page = "" if target.name == INDEX_FILE else f"{slugify(target.stem)}/"
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        token.attrSet("href", story + page + fragment)  # '' for the story: its folder
+
+
+INDEX_FILE = "_index.md"  # a story's own file in its folder
 
 
 def _image_size(path: Path) -> tuple[int, int] | None:

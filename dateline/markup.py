@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -113,6 +114,22 @@ def images(tokens: list[Token], first_line: int) -> Iterator[ImageRef]:
             if child.type == "image":
                 alt = "".join(c.content for c in child.children or [])
                 yield ImageRef(str(child.attrGet("src") or ""), alt, line, child)
+
+
+def markdown_file_links(tokens: list[Token], first_line: int) -> Iterator[tuple[Token, int]]:
+    """Every link to a Markdown file by a relative path (`0715-kharkiv.md`), with its
+    file line: what an editor writes to link an entry, as in their editor or on GitHub."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = first_line + (token.map[0] if token.map else 0)
+        for child in token.children:
+            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+            parts = urlsplit(href)
+            if parts.path.lower().endswith(".md") and not (
+                parts.scheme or parts.netloc or href.startswith("/")
+            ):
+                yield child, line
 
 
 def render(md: MarkdownIt, tokens: list[Token]) -> str:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 
 from .config import SiteConfig, load_site_config
-from .entryfile import Problems, read_document, read_entry_file, render_body
+from .entryfile import INDEX_FILE, Problems, read_document, read_entry_file, render_body
 from .errors import BuildError, ContentError, ContentWarning, display_path
 from .forks import how_many, pool, worker_of
 from .frontmatter import Kind
@@ -33,7 +33,6 @@ STORY_SCHEMA: dict[str, Kind] = {
     "status": "text",
 }
 STORY_STATUSES = ("live", "ended")
-INDEX_FILE = "_index.md"
 # Output names a story uses itself; an entry or media folder by these names would collide.
 RESERVED = frozenset(
     {"figures", "tags", "page", "feed.xml", "feed.json", "figures.json", "index.html"}

@@ -510,3 +510,52 @@ def test_pages_say_which_way_their_language_runs(
     for page in ("index.html", "s/index.html", "s/a/index.html", "404.html"):
         html = soup(tmp_path / "site" / page).find("html")
         assert (html["lang"], html["dir"]) == (language, direction), page
+
+
+def test_links_to_entry_files_lead_to_their_pages(content, tmp_path: Path) -> None:
+    """`[earlier](0715-kharkiv.md)`, as editors link files in their editor or on GitHub,
+    leads to that entry's permalink, from its own page and from the timeline."""
+    links = (
+        "[earlier](0715-Kharkiv.md#entry-0715-kharkiv) [story](_index.md) "
+        "[other](../t/a.md) [page](0715-kharkiv/)"
+    )
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/0715-Kharkiv.md": entry("Kharkiv", time="2022-03-02 07:15"),
+            "s/b.md": entry("Links", body=links),
+            "t/_index.md": "---\ntitle: Other\n---\n",
+            "t/a.md": entry("Other story's entry"),
+        }
+    )
+    assert build(root, tmp_path / "site", strict=True).entries == 3  # --strict: links resolve
+    on_page = [
+        a["href"]
+        for a in soup(tmp_path / "site" / "s" / "b" / "index.html").select(".entry-body a")
+    ]
+    assert on_page == [
+        "../0715-kharkiv/#entry-0715-kharkiv",  # the file name slugified, as its permalink
+        "../",
+        "../../t/a/",
+        "../0715-kharkiv/",  # a link to the page itself, untouched
+    ]
+    article = soup(tmp_path / "site" / "s" / "index.html").find(id="entry-b")
+    assert [a["href"] for a in article.select(".entry-body a")] == [
+        "0715-kharkiv/#entry-0715-kharkiv",
+        "",  # the story's own page: this one
+        "../t/a/",
+        "0715-kharkiv/",
+    ]
+
+
+@pytest.mark.parametrize("target", ["gone.md", "../nowhere/a.md", "../_theme/x.md", "../site.md"])
+def test_a_link_to_a_missing_entry_file_is_an_error(content, tmp_path: Path, target: str) -> None:
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry(body=f"See [this]({target}).")})
+    (root / "_theme").mkdir()
+    (root / "_theme" / "x.md").write_text("x")
+    (root / "site.md").write_text("x")
+    with pytest.raises(BuildError) as raised:
+        build(root, tmp_path / "site")
+    assert [(e.line, e.message) for e in raised.value.errors] == [
+        (5, f"link to {target!r}: no entry or story file by that name")
+    ]
