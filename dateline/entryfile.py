@@ -195,6 +195,15 @@ def _link_entries(
 INDEX_FILE = "_index.md"  # a story's own file in its folder
 
 
+def _distinct_topics(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Each topic once, as first written: `[Kharkiv, kharkiv]` is one topic page, and
+    the entry listed both links to it."""
+    first: dict[str, str] = {}
+    for tag in tags:
+        first.setdefault(slugify(tag), tag)
+    return tuple(first.values())
+
+
 def _image_size(path: Path) -> tuple[int, int] | None:
     """Width and height of the image at `path` from its header (turned as its EXIF
     orientation says), or None for a file imagesize cannot read."""
@@ -282,7 +291,7 @@ def parse_entry(
         title=str(get("title")),
         key=bool(get("key", False)),
         pinned=bool(get("pinned", False)),
-        tags=tuple(get("tags", ())),
+        tags=_distinct_topics(get("tags", ())),  # type: ignore[arg-type]
         author=get("author"),
         location=get("location"),
         updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,

@@ -9,7 +9,7 @@ import pytest
 import dateline.chart
 import dateline.pages
 from dateline.build import build
-from tests.conftest import load_json, soup
+from tests.conftest import SITE_TOML, STORY_INDEX, entry, load_json, soup, write_tree
 
 STORY = "ukraine-day-7"
 
@@ -199,3 +199,22 @@ def test_a_long_metrics_tracker_is_paginated_and_its_chart_bounded(
         "Grid operator: 1,009",
     ]
     assert "shows 4 of them" in front.select_one("figcaption").get_text()
+
+
+def test_a_topic_written_twice_in_an_entry_is_listed_once(tmp_path: Path) -> None:
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(extra="tags: [Kharkiv, peace-talks, kharkiv, Peace talks, x]\n"),
+        },
+    )
+    build(content, tmp_path / "site")
+    page = soup(tmp_path / "site" / "s" / "a" / "index.html")
+    topics = [(a.get_text(), a["href"]) for a in page.select("ul.tags a")]
+    assert topics == [
+        ("Kharkiv", "../tags/kharkiv/"),
+        ("peace-talks", "../tags/peace-talks/"),
+        ("x", "../tags/x/"),
+    ]
