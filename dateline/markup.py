@@ -124,7 +124,11 @@ def markdown_file_links(tokens: list[Token], first_line: int) -> Iterator[tuple[
             continue
         line = first_line + (token.map[0] if token.map else 0)
         for child in token.children:
-            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+            if child.type != "link_open":
+                continue
+            href = str(child.attrGet("href") or "")
+            if ".md" not in href.lower():  # most links: no need to parse them
+                continue
             parts = urlsplit(href)
             if parts.path.lower().endswith(".md") and not (
                 parts.scheme or parts.netloc or href.startswith("/")
