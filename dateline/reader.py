@@ -38,13 +38,15 @@ RESERVED = frozenset(
     {"figures", "tags", "page", "feed.xml", "feed.json", "figures.json", "index.html"}
 )
 
+MediaKey = tuple[tuple[str, int, int], ...]  # (name, mtime ns, size) of each media file
+
 
 @dataclass
 class ReadCache:
     """Entries read in an earlier build, for rebuilds that re-read only changed files.
 
     An entry is reused while its file's stat fingerprint and everything it was read
-    against (zone, HTML setting, size limit, the story's media names) are unchanged;
+    against (zone, HTML setting, size limit, the story's media files) are unchanged;
     `forget` drops files a watcher reports as changed, whatever their stat says.
     """
 
@@ -54,7 +56,10 @@ class ReadCache:
         default_factory=dict
     )
     listings: dict[Path, list[tuple[str, bool]]] = field(default_factory=dict)
-    scans: dict[Path, tuple[list[Path], list[Path], Problems]] = field(default_factory=dict)
+    # folder -> (entry files, media files, their stat key, problems of the names)
+    scans: dict[Path, tuple[list[Path], list[Path], MediaKey, Problems]] = field(
+        default_factory=dict
+    )
     # Set by a caller that knows exactly what changed (the dev server's watcher) and
     # that the changes are edits of entry files read before: then every other entry
     # and every folder listing is reused without touching the disk.
@@ -110,7 +115,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root)
 
 
-def _media_key(folder: Path, media: list[Path]) -> tuple[tuple[str, int, int], ...]:
+def _media_key(folder: Path, media: list[Path]) -> MediaKey:
     """A story's media files as entries are read against them: an entry is read again
     when an image it may show is added, removed or replaced (its size is in the page)."""
     key = []
@@ -149,7 +154,7 @@ def _read_entries(
     story: str,
     zone: ZoneInfo,
     max_kb: int,
-    media: tuple[tuple[str, int, int], ...],
+    media: MediaKey,
     cache: ReadCache | None,
     jobs: int,
 ) -> list[tuple[Entry | None, Problems]]:
@@ -380,14 +385,14 @@ def _read_story(
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
     if scanned is None:
         own = Problems()
-        scanned = (*_scan(folder, files, root, own), own)
+        entry_paths, media = _scan(folder, files, root, own)
+        # Stat'd with the listing, so the dev server's saves of an entry stat no media.
+        scanned = (entry_paths, media, _media_key(folder, media), own)
         if cache is not None:
             cache.scans[folder] = scanned
-    entry_paths, media, scan_problems = scanned
+    entry_paths, media, media_key, scan_problems = scanned
     problems.errors.extend(scan_problems.errors)
-    read = _read_entries(
-        md, entry_paths, slug, zone, config.max_entry_kb, _media_key(folder, media), cache, jobs
-    )
+    read = _read_entries(md, entry_paths, slug, zone, config.max_entry_kb, media_key, cache, jobs)
     for entry, own in read:
         problems.errors.extend(own.errors)
         problems.warnings.extend(own.warnings)
