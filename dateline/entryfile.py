@@ -28,6 +28,8 @@ from .model import Entry
 from .slugs import slugify
 from .times import TimeError, parse_time
 
+INDEX_FILE = "_index.md"  # a story's own file in its folder
+
 ENTRY_SCHEMA: dict[str, Kind] = {
     "time": "time",
     "title": "text",
@@ -189,9 +191,6 @@ def _link_entries(
         page = "" if target.name == INDEX_FILE else f"{slugify(target.stem)}/"
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         token.attrSet("href", story + page + fragment)  # '' for the story: its folder
-
-
-INDEX_FILE = "_index.md"  # a story's own file in its folder
 
 
 def _distinct_topics(tags: tuple[str, ...]) -> tuple[str, ...]:

@@ -104,36 +104,36 @@ def make_parser(allow_html: bool = False) -> MarkdownIt:
     return md
 
 
-def images(tokens: list[Token], first_line: int) -> Iterator[ImageRef]:
-    """Every image in parsed tokens, with its file line."""
+def _inline(tokens: list[Token], first_line: int, kind: str) -> Iterator[tuple[Token, int]]:
+    """Every inline token of type `kind` (an image, a link), with its file line."""
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
         line = first_line + (token.map[0] if token.map else 0)
         for child in token.children:
-            if child.type == "image":
-                alt = "".join(c.content for c in child.children or [])
-                yield ImageRef(str(child.attrGet("src") or ""), alt, line, child)
+            if child.type == kind:
+                yield child, line
+
+
+def images(tokens: list[Token], first_line: int) -> Iterator[ImageRef]:
+    """Every image in parsed tokens, with its file line."""
+    for child, line in _inline(tokens, first_line, "image"):
+        alt = "".join(c.content for c in child.children or [])
+        yield ImageRef(str(child.attrGet("src") or ""), alt, line, child)
 
 
 def markdown_file_links(tokens: list[Token], first_line: int) -> Iterator[tuple[Token, int]]:
     """Every link to a Markdown file by a relative path (`0715-kharkiv.md`), with its
     file line: what an editor writes to link an entry, as in their editor or on GitHub."""
-    for token in tokens:
-        if token.type != "inline" or not token.children:
+    for child, line in _inline(tokens, first_line, "link_open"):
+        href = str(child.attrGet("href") or "")
+        if ".md" not in href.lower():  # most links: no need to parse them
             continue
-        line = first_line + (token.map[0] if token.map else 0)
-        for child in token.children:
-            if child.type != "link_open":
-                continue
-            href = str(child.attrGet("href") or "")
-            if ".md" not in href.lower():  # most links: no need to parse them
-                continue
-            parts = urlsplit(href)
-            if parts.path.lower().endswith(".md") and not (
-                parts.scheme or parts.netloc or href.startswith("/")
-            ):
-                yield child, line
+        parts = urlsplit(href)
+        if parts.path.lower().endswith(".md") and not (
+            parts.scheme or parts.netloc or href.startswith("/")
+        ):
+            yield child, line
 
 
 def render(md: MarkdownIt, tokens: list[Token]) -> str:

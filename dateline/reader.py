@@ -311,19 +311,20 @@ def _warn_future(entries: list[Entry], now: datetime, problems: Problems) -> Non
         problems.warn(
             entry.source,
             entry.time_line,
-            f"'time' is {_duration(ahead)} ahead of the clock "
-            f"(now {now.astimezone(entry.time.tzinfo):%Y-%m-%d %H:%M %Z}), so it shows "
-            "as the latest update until then; check the date and the time zone",
+            _ahead("time", ahead, now, entry, ", so it shows as the latest update until then"),
         )
     for entry in entries:  # an `updated:` ahead shows "Updated 16:30" before 16:30
         if entry.updated is not None and (ahead := entry.updated - now) > FUTURE_GRACE:
-            problems.warn(
-                entry.source,
-                entry.updated_line,
-                f"'updated' is {_duration(ahead)} ahead of the clock "
-                f"(now {now.astimezone(entry.time.tzinfo):%Y-%m-%d %H:%M %Z}); "
-                "check the date and the time zone",
-            )
+            problems.warn(entry.source, entry.updated_line, _ahead("updated", ahead, now, entry))
+
+
+def _ahead(key: str, ahead: timedelta, now: datetime, entry: Entry, effect: str = "") -> str:
+    """The warning for `key` of `entry`, `ahead` of the clock `now`."""
+    here = now.astimezone(entry.time.tzinfo)
+    return (
+        f"'{key}' is {_duration(ahead)} ahead of the clock (now {here:%Y-%m-%d %H:%M %Z})"
+        f"{effect}; check the date and the time zone"
+    )
 
 
 def _duration(span: timedelta) -> str:
