@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -31,7 +31,11 @@ _PACKAGE = Path(__file__).resolve().parent
 _BATCH = 500  # entries pickled together
 # The libraries whose code shapes the output (modules, not distributions: asking
 # importlib.metadata for versions cost 15 ms of imports on every build).
-_LIBRARIES = ("markdown_it", "jinja2", "markupsafe", "yaml", "nh3", "feedgen", "lxml.etree")
+# Found, not imported: imagesize and Pillow are imported only by builds showing photos.
+_LIBRARIES = (
+    *("markdown_it", "jinja2", "markupsafe", "yaml", "nh3", "feedgen", "lxml.etree"),
+    *("imagesize", "PIL"),
+)
 
 
 @dataclass
@@ -55,8 +59,8 @@ def fingerprint(content: Path) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(sys.version.encode())
     for name in _LIBRARIES:
-        module = importlib.import_module(name)
-        where = Path(module.__file__ or "")
+        spec = importlib.util.find_spec(name)
+        where = Path((spec.origin if spec is not None else None) or "")
         stat = where.stat()  # installing another version writes this file anew
         h.update(f"{name}:{where}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     roots = [_PACKAGE, *theme_dirs(content)]

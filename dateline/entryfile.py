@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from .bodies import body
 from .errors import ContentError, ContentWarning, display_path
 from .figures import FigureBox, parse_box, scale_slip
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
+from .images import copy_widths, srcset
 from .markup import figures_name, images, markdown_file_links, render, sized
 from .model import Entry
 from .slugs import slugify
@@ -115,10 +117,11 @@ def render_body(
     default_as_of: datetime | None,
     zone: ZoneInfo,
     problems: Problems,
-) -> tuple[str, tuple[FigureBox, ...], str | None]:
+) -> tuple[str, tuple[FigureBox, ...], str | None, tuple[tuple[str, tuple[int, ...]], ...]]:
     """Parse a body once: check its boxes and images, then render it.
 
-    Returns the HTML, the parsed figure boxes and the first image's URL.
+    Returns the HTML, the parsed figure boxes, the first image's URL and the photos to
+    copy smaller (each one's path in the story folder and widths; see images).
     """
     tokens = md.parse(doc.body, {})
     boxes: list[FigureBox] = []
@@ -140,6 +143,7 @@ def render_body(
                 if slip := scale_slip(claim):
                     problems.warn(shown, claim.line, slip)
     first_image = None
+    copies: dict[str, tuple[int, ...]] = {}
     for image in images(tokens, doc.body_line):
         first_image = first_image or image.src
         parts = urlsplit(image.src)
@@ -155,9 +159,13 @@ def render_body(
                 f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
             )
         elif size := _image_size(target):
-            sized(image, *size)
+            shown_as = posixpath.normpath(unquote(parts.path))  # where the page shows it
+            widths = copy_widths(folder / shown_as, *size)
+            sized(image, *size, srcset(image.src, size[0], widths))
+            if widths:
+                copies[shown_as] = widths
     _link_entries(tokens, doc.body_line, shown, folder, problems)
-    return render(md, tokens), tuple(boxes), first_image
+    return render(md, tokens), tuple(boxes), first_image, tuple(sorted(copies.items()))
 
 
 def _link_entries(
@@ -268,7 +276,7 @@ def parse_entry(
         for tag in fields["tags"].value:  # type: ignore[union-attr]
             if not slugify(tag):
                 problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
-    body_html, boxes, image = render_body(md, doc, shown, folder, time, zone, problems)
+    body_html, boxes, image, copies = render_body(md, doc, shown, folder, time, zone, problems)
     if len(problems.errors) > before or time is None:
         return None
     if updated is not None and updated.timestamp() < time.timestamp():
@@ -298,6 +306,7 @@ def parse_entry(
         body=body(body_html),
         boxes=boxes,
         image=image,
+        copies=copies,
         digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
         if salt
         else b"",

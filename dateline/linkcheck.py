@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError
+from .urls import srcset_urls
 
 _LINK_ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src"}
 
@@ -33,6 +34,9 @@ class _PageParser(HTMLParser):
         wanted = _LINK_ATTRS.get(tag)
         if wanted and values.get(wanted):
             self.links.append((str(values[wanted]), self.getpos()[0]))
+        if tag in ("img", "source") and values.get("srcset"):  # a photo's smaller copies
+            line = self.getpos()[0]
+            self.links.extend((url, line) for _, url in srcset_urls(str(values["srcset"])))
 
 
 def _parse(path: Path) -> _PageParser:

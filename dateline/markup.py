@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .images import SIZES
 from .sanitize import clean
 from .urls import PLAIN_WEB_URL, is_safe_url
 
@@ -34,10 +35,13 @@ class ImageRef:
     token: Token = field(compare=False, repr=False)  # to give it its size (`sized`)
 
 
-def sized(image: ImageRef, width: int, height: int) -> None:
+def sized(image: ImageRef, width: int, height: int, srcset: str | None = None) -> None:
     """Render `image` with its width and height, so a page keeps its layout while the
-    picture loads (the stylesheet scales it down to fit)."""
+    picture loads (the stylesheet scales it down to fit), and with `srcset`, its smaller
+    copies (see images)."""
     image.token.meta["size"] = (width, height)
+    if srcset:
+        image.token.meta["srcset"] = srcset
 
 
 def figures_name(info: str) -> str | None:
@@ -59,6 +63,8 @@ def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:  # 
     src = html.escape(token.attrGet("src") or "", quote=True)
     size = token.meta.get("size")
     dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    if srcset := token.meta.get("srcset"):
+        dimensions += f' srcset="{html.escape(srcset, quote=True)}" sizes="{SIZES}"'
     img = f'<img src="{src}" alt="{html.escape(alt, quote=True)}"{dimensions} loading="lazy">'
     title = str(token.attrGet("title") or "")
     if not token.meta.get("figure"):

@@ -38,6 +38,8 @@ class Entry:
     body: Body  # links relative to the story folder; figure boxes as placeholders
     boxes: tuple[FigureBox, ...]
     image: str | None = None  # the body's first image (URL as written), for social cards
+    # Photos the body offers smaller copies of: (path in the story folder, widths).
+    copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
     # A digest of the file's bytes and of everything it was read against: equal digests
     # mean equal entries, so the build cache keys pages on 16 bytes instead of pickling
     # the entry. Empty when unknown (an entry made by hand).
@@ -84,6 +86,8 @@ class Story:
     entries: tuple[Entry, ...]
     folder: Path
     media: tuple[Path, ...]  # files to copy, relative to `folder`
+    # Smaller copies to make of photos the standfirst or an entry shows (see images).
+    copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def path(self) -> str:

@@ -168,6 +168,11 @@ class Output:
         except (OSError, ValueError):
             return None
 
+    def made_from(self, path: str, source: object, data: Callable[[], bytes]) -> None:
+        """Write the bytes `data` makes from `source` (a key of what they depend on),
+        for files that are costly to make (a photo's smaller copy)."""
+        self.write(path, data())
+
     def copy(self, source: Path, path: str) -> None:
         """Copy a media or theme file into the output."""
         self._done(path)
@@ -384,6 +389,9 @@ class LiveOutput(Output):
             self.count += 1
         else:
             self.write(path, data)
+
+    def made_from(self, path: str, source: object, data: Callable[[], bytes]) -> None:
+        self._put(path, source, data)  # made again only when `source` changed
 
     def copy(self, source: Path, path: str) -> None:
         stat = source.stat()

@@ -37,6 +37,7 @@ from .feeds import (
     latest_json,
 )
 from .forks import worker_of
+from .images import copy_name, resized
 from .keys import key_digest
 from .metadata import (
     describe,
@@ -303,6 +304,19 @@ class Renderer:
             self.progress()
         self.out.write(file_path, html)
 
+    def _photo_copies(self, story: Story, name: str, widths: tuple[int, ...]) -> None:
+        """The smaller copies of one photo (see images): made again only when the photo
+        changed, as resizing one takes tens of milliseconds."""
+        source = story.folder / name
+        for width in widths:
+            path = f"{story.path}{copy_name(name, width)}"
+            if not self._mine(path):
+                continue
+            stat = source.stat()
+            made_from = ("copy", stat.st_size, stat.st_mtime_ns, width)
+            if not self._kept_as_before(path, made_from):
+                self.out.made_from(path, made_from, lambda w=width: resized(source, w))
+
     def _kept_as_before(self, path: str, key: object) -> bool:
         """With a build cache: record the digest of what the file at `path` is made
         from; True (the file is kept) if the last build made it from the same and it is
@@ -379,6 +393,8 @@ class Renderer:
         for media in story.media:
             if self._mine(path := f"{story.path}{media.as_posix()}"):
                 self.out.copy(story.folder / media, path)
+        for name, widths in story.copies:
+            self._photo_copies(story, name, widths)
         if self.keep:  # the dev server: pages first, so an open page reloads sooner
             self._deferred.append((story, metrics))
         else:  # a one-off build: nothing of this story is needed after its files

@@ -16,7 +16,7 @@ _TAGS = set(nh3.ALLOWED_TAGS) | {"iframe", "video", "audio", "source", "picture"
 _ATTRIBUTES = deepcopy(nh3.ALLOWED_ATTRIBUTES)
 for _tag, _extra in {
     "*": {"class", "lang", "title"},
-    "img": {"loading"},
+    "img": {"loading", "srcset", "sizes"},
     "iframe": {"src", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy"},
     "video": {"src", "controls", "poster", "width", "height", "preload", "muted", "playsinline"},
     "audio": {"src", "controls", "preload"},

@@ -89,8 +89,45 @@ def rebase(html: str, prefix: str) -> str:
             if at and html[at - 1].isspace() and not _ABSOLUTE.match(html, value):
                 points.append(value)
             at = html.find(attr, value)
+    at = html.find('srcset="')  # a photo's smaller copies (or a <source>): each address
+    while at != -1:
+        value = at + len('srcset="')
+        end = html.find('"', value)
+        if at and html[at - 1].isspace() and end != -1:
+            points.extend(
+                value + start
+                for start, url in srcset_urls(html[value:end])
+                if not _ABSOLUTE.match(url)
+            )
+        at = html.find('srcset="', value)
     if not points:
         return html
     points.sort()
     ends = [*points, len(html)]
     return prefix.join(html[start:end] for start, end in zip([0, *points], ends, strict=True))
+
+
+def srcset_urls(srcset: str) -> list[tuple[int, str]]:
+    """Each address in a `srcset` value, with where it starts: as the HTML standard
+    reads one (an address runs to the next space; a comma after it or after its
+    descriptor ends a candidate), so `a,b.jpg 2x` is one address."""
+    found = []
+    at, end = 0, len(srcset)
+    while at < end:
+        while at < end and (srcset[at].isspace() or srcset[at] == ","):
+            at += 1
+        start = at
+        while at < end and not srcset[at].isspace():
+            at += 1
+        url = srcset[start:at]
+        if not url:
+            break
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # the descriptor, to the comma that ends the candidate (none inside brackets)
+            depth = 0
+            while at < end and (srcset[at] != "," or depth):
+                depth += {"(": 1, ")": -1}.get(srcset[at], 0)
+                at += 1
+        found.append((start, url))
+    return found

@@ -99,6 +99,18 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
     "replace the photo with another size (its entry unchanged)": lambda c: write_bytes(
         c / "s/photo.png", png(30, 40)
     ),
+    "show a large photo (smaller copies)": lambda c: {
+        *write_bytes(c / "s/wide.png", png(1000, 600)),
+        *write(c / "s/e6.md", entry(6, body="![A wide photo](wide.png)")),
+    },
+    "replace the large photo (its entry unchanged)": lambda c: write_bytes(
+        c / "s/wide.png", png(900, 700)
+    ),
+    "add a file named as a copy is (no copies then)": lambda c: write_bytes(
+        c / "s/wide.800w.png", png(8, 8)
+    ),
+    "remove that file (copies again)": lambda c: remove(c / "s/wide.800w.png"),
+    "stop showing the large photo": lambda c: write(c / "s/e6.md", entry(6)),
     "end the story": lambda c: write(
         c / "s/_index.md", "---\ntitle: Story\ntimezone: Europe/Kyiv\nstatus: ended\n---\nIntro.\n"
     ),
@@ -121,6 +133,15 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
 }
 
 
+# The photo's smaller copies after these steps (equal to a full build's either way).
+COPIES = {
+    "show a large photo (smaller copies)": ["wide.480w.png", "wide.800w.png"],
+    "add a file named as a copy is (no copies then)": ["wide.800w.png"],  # the editor's
+    "remove that file (copies again)": ["wide.480w.png", "wide.800w.png"],
+    "stop showing the large photo": [],
+}
+
+
 def test_incremental_equals_full_after_every_kind_of_change(site) -> None:
     content, rebuilder, tmp_path = site
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
@@ -128,7 +149,13 @@ def test_incremental_equals_full_after_every_kind_of_change(site) -> None:
         changed = step(content)
         result = rebuilder.build(changed)
         assert result.ok, (name, result.errors)
-        assert snapshot(tmp_path / "live") == full(content, tmp_path), name
+        built = snapshot(tmp_path / "live")
+        assert built == full(content, tmp_path), name
+        if name in COPIES:
+            assert (
+                sorted(p[2:] for p in built if p.startswith("s/wide.") and "w." in p)
+                == (COPIES[name])
+            ), name
 
 
 def test_one_edit_rerenders_only_what_shows_it(site) -> None:

@@ -22,7 +22,7 @@ from dateline.entryfile import ENTRY_SCHEMA, Problems, parse_entry
 from dateline.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
 from dateline.frontmatter import FrontMatterError, read_fields, split
 from dateline.markup import make_parser
-from dateline.urls import PLAIN_WEB_URL, rebase, relative
+from dateline.urls import PLAIN_WEB_URL, rebase, relative, srcset_urls
 
 ZONE = ZoneInfo("Europe/Kyiv")
 ENTRY_TIME = datetime(2022, 3, 2, 17, 45, tzinfo=ZONE)
@@ -262,6 +262,29 @@ _HTML_BITS = st.sampled_from(
 def test_rebase_prefixes_what_the_regular_expression_finds(html: str, prefix: str) -> None:
     expected = _REBASE_REFERENCE.sub(lambda m: m.group(1) + prefix, html)
     assert rebase(html, prefix) == expected
+
+
+_SRCSET_URLS = st.sampled_from(
+    ["a.jpg", "b/c.480w.png", "../d.webp", "https://e.org/f.jpg", "/g.jpg", "h,i.jpg", "data:x"]
+)
+_DESCRIPTORS = st.sampled_from(["", " 2x", " 480w", "  1.5x ", " (x, y) 1x"])
+
+
+@given(
+    st.lists(st.tuples(_SRCSET_URLS, _DESCRIPTORS), min_size=1, max_size=5),
+    st.sampled_from([", ", " ,  ", ",\n"]),
+    st.sampled_from(["../", "x/"]),
+)
+def test_srcset_addresses_are_found_and_each_relative_one_rebased(
+    candidates: list[tuple[str, str]], comma: str, prefix: str
+) -> None:
+    value = comma.join(url + descriptor for url, descriptor in candidates)
+    assert [url for _, url in srcset_urls(value)] == [url for url, _ in candidates]
+    rebased = comma.join(
+        (url if re.match(r"[a-z]+:|/", url) else prefix + url) + descriptor
+        for url, descriptor in candidates
+    )
+    assert rebase(f'<img alt="" srcset="{value}">', prefix) == f'<img alt="" srcset="{rebased}">'
 
 
 def _split_reference(text: str) -> object:

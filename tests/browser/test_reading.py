@@ -244,3 +244,46 @@ def test_a_right_to_left_site_is_laid_out_from_the_right(browser, tmp_path, axe_
         page.close()
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("width", "scale", "fetched"),
+    [(390, 2, 800), (390, 3, 1280), (1280, 1, 800), (1280, 2, 1280)],
+    ids=["phone", "phone-3x", "desktop", "desktop-2x"],
+)
+def test_a_phone_downloads_a_photo_sized_for_its_screen(
+    browser, tmp_path, width: int, scale: int, fetched: int
+) -> None:
+    """A 2,000-pixel photo: each screen fetches the smallest copy that is sharp on it,
+    never the original, and shows it at the column's width."""
+    from tests.browser.conftest import serve
+    from tests.conftest import SITE_TOML, STORY_INDEX, entry, run_cli, write_tree
+    from tests.test_images import jpeg
+
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body='![Smoke over the city](photo.jpg "Smoke | Photographer")'),
+            "s/photo.jpg": jpeg(2000, 1500),
+        },
+    )
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    try:
+        page = browser.new_page(viewport={"width": width, "height": 800}, device_scale_factor=scale)
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url.rsplit("/", 1)[-1]))
+        page.goto(url + "s/a/")
+        img = page.locator("figure.photo img")
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("document.querySelector('figure.photo img').complete")
+        chosen = page.evaluate("document.querySelector('figure.photo img').currentSrc")
+        assert chosen.endswith(f"/s/photo.{fetched}w.jpg")
+        assert [name for name in asked if name.startswith("photo.")] == [f"photo.{fetched}w.jpg"]
+        shown = img.bounding_box()
+        assert shown is not None and shown["width"] == pytest.approx(min(width - 32, 640), abs=2)
+        page.close()
+    finally:
+        server.shutdown()
