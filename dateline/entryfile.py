@@ -25,7 +25,7 @@ from .errors import ContentError, ContentWarning, display_path
 from .figures import FigureBox, parse_box, scale_slip
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
 from .images import copy_widths, srcset
-from .markup import figures_name, images, markdown_file_links, render, sized
+from .markup import figures_name, images, markdown_file_links, media_kind, render, sized
 from .model import Entry
 from .slugs import slugify
 from .times import TimeError, parse_time
@@ -145,10 +145,20 @@ def render_body(
     first_image = None
     copies: dict[str, tuple[int, ...]] = {}
     for image in images(tokens, doc.body_line):
-        first_image = first_image or image.src
+        kind = media_kind(image.src)
+        if kind == "image":
+            first_image = first_image or image.src
         parts = urlsplit(image.src)
         if not image.alt.strip():
-            problems.warn(shown, image.line, f"image {image.src!r} has no alt text")
+            why = "" if kind == "image" else " (it labels the player for screen readers)"
+            problems.warn(shown, image.line, f"{kind} {image.src!r} has no alt text{why}")
+        if parts.path.lower().endswith(".mov"):
+            problems.warn(
+                shown,
+                image.line,
+                f"video {image.src!r} is a QuickTime file, which some browsers do not play; "
+                "convert it to MP4 (H.264), which they all do",
+            )
         if parts.scheme or parts.netloc or image.src.startswith("/"):
             continue
         target = (folder / unquote(parts.path)).resolve()
@@ -156,9 +166,9 @@ def render_body(
             problems.error(
                 shown,
                 image.line,
-                f"image {unquote(parts.path)!r} not found in {display_path(folder)}",
+                f"{kind} {unquote(parts.path)!r} not found in {display_path(folder)}",
             )
-        elif size := _image_size(target):
+        elif kind == "image" and (size := _image_size(target)):
             shown_as = posixpath.normpath(unquote(parts.path))  # where the page shows it
             widths = copy_widths(folder / shown_as, *size)
             sized(image, *size, srcset(image.src, size[0], widths))

@@ -16,7 +16,10 @@ from urllib.parse import unquote, urlsplit
 from .errors import ContentError
 from .urls import srcset_urls
 
-_LINK_ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src"}
+_LINK_ATTRS = {
+    **{"a": "href", "link": "href", "img": "src", "script": "src", "source": "src"},
+    **{"video": "src", "audio": "src", "track": "src"},
+}
 
 
 class _PageParser(HTMLParser):

