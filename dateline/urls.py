@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -59,7 +59,14 @@ def relative(from_page: str, target: str) -> str:
 
 
 def absolute(base_url: str, target: str) -> str:
-    """Join a site path onto `base_url` (which may include a sub-path)."""
+    """Join a site path onto `base_url` (which may include a sub-path).
+
+    The path is percent-encoded where it is not ASCII (a story or entry named in
+    Cyrillic or Arabic): sitemaps must list escaped URLs, and feed readers and crawlers
+    take them as the browser sends them. What is already escaped stays as it is.
+    """
+    if not target.isascii():
+        target = quote(target, safe="/%#?&=+:;,@!$'()*~")
     return base_url.rstrip("/") + "/" + target.lstrip("/")
 
 

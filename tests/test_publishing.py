@@ -14,7 +14,7 @@ from collections import deque
 from datetime import datetime
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import urlopen
 from xml.etree import ElementTree
 
@@ -136,6 +136,43 @@ def test_sitemap_and_robots(sample_site: Path) -> None:
     assert entry_url.find(f"{ns}lastmod").text == "2022-03-02T09:05:00+02:00"
     robots = (sample_site / "robots.txt").read_text()
     assert robots.splitlines() == ["User-agent: *", "Allow: /", f"Sitemap: {base}sitemap.xml"]
+
+
+def test_addresses_in_other_scripts_are_escaped_where_machines_read_them(
+    content, tmp_path: Path
+) -> None:
+    """Entries, stories and topics named in Cyrillic: the sitemap, feeds, canonical links
+    and figures.json give the URL a browser sends (percent-encoded, as sitemaps must),
+    and each one leads to the page written for it."""
+    root = content(
+        {
+            "київ/_index.md": STORY_INDEX,
+            "київ/Обстріл центру.md": entry("Обстріл", extra="tags: [Харків]\n")
+            + "\n```figures Втрати\nЗСУ: 498\n```\n",
+        }
+    )
+    out = tmp_path / "site"
+    assert run_cli("--content", root, "--out", out, "--strict").code == 0
+    base = "https://example.org/live/"
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [e.text for e in ElementTree.parse(out / "sitemap.xml").getroot().iter(f"{ns}loc")]
+    story = "%D0%BA%D0%B8%D1%97%D0%B2/"
+    page = (
+        story + "%D0%BE%D0%B1%D1%81%D1%82%D1%80%D1%96%D0%BB-%D1%86%D0%B5%D0%BD%D1%82%D1%80%D1%83/"
+    )
+    assert base + page in locs
+    shown = {
+        "sitemap": locs,
+        "feed.json": [load_json(out / "київ" / "feed.json")["items"][0]["url"]],
+        "figures.json": [load_json(out / "київ" / "figures.json")["metrics"][0]["claims"][0]["entry"]],
+        "canonical": [soup(out / "київ" / "обстріл-центру" / "index.html").find("link", rel="canonical")["href"]],
+    }  # fmt: skip
+    for where, urls in shown.items():
+        for url in urls:
+            assert url.isascii() and url.startswith(base), (where, url)
+            path = unquote(url.removeprefix(base))
+            assert (out / path / "index.html").is_file() or (out / path).is_file(), (where, url)
+    assert shown["feed.json"] == [base + page] == shown["figures.json"] == shown["canonical"]
 
 
 def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(
