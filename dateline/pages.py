@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .bodies import Body
 from .chart import build_chart
@@ -577,8 +577,16 @@ class Renderer:
         return (entry, self._notes[(entry.story, entry.slug)], settings)
 
     def make_feed_items(self, entry: Entry, prefix: str) -> tuple[bytes, str]:
-        """An entry's Atom and JSON Feed items, its links made absolute with `prefix`."""
+        """An entry's Atom and JSON Feed items, its links made absolute with `prefix`.
+
+        A correction leads the item's content, as it leads the entry on the page: a
+        feed reader, or a site republishing the feed, must not carry the uncorrected
+        text without it.
+        """
         html = rebase(self.body(entry), prefix)
+        if entry.correction:
+            notice = escape(entry.correction)
+            html = f'<p class="correction"><strong>Correction:</strong> {notice}</p>\n{html}'
         return atom_item(self.site, entry, html), json_item(self.site, entry, html)
 
     def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, str]:

@@ -414,6 +414,30 @@ def test_every_page_is_valid_html(sample_site: Path, tmp_path: Path) -> None:
     assert [f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
 
 
+def test_a_correction_leads_the_entry_in_both_feeds(content, tmp_path: Path) -> None:
+    """A feed reader, or a site republishing the feed, gets the correction with the
+    text it corrects (escaped like any text)."""
+    import feedparser
+
+    fix = "An earlier version said <b>Kyiv</b>; it was Kharkiv & its suburbs."
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry("Strike", extra=f"correction: {fix}\n", body="The strike hit Kharkiv."),
+            "s/b.md": entry("Other", time="2022-03-02 11:00"),
+        }
+    )
+    out = tmp_path / "site"
+    build(root, out)
+    atom = {e.title: e.content[0].value for e in feedparser.parse(out / "s" / "feed.xml").entries}
+    items = {i["title"]: i["content_html"] for i in load_json(out / "s" / "feed.json")["items"]}
+    for html in (atom["Strike"], items["Strike"]):
+        notice, body = BeautifulSoup(html, "html.parser").find_all("p")
+        assert notice.get_text() == f"Correction: {fix}" and not notice.find("b")
+        assert body.get_text() == "The strike hit Kharkiv."
+    assert "Correction" not in atom["Other"] + items["Other"]
+
+
 def test_feeds_have_absolute_links_only(sample_site: Path) -> None:
     feed = load_json(sample_site / "ukraine-day-7" / "feed.json")
     for item in feed["items"]:
