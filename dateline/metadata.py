@@ -49,12 +49,28 @@ def describe(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 def image_url(site: Site, entry: Entry) -> str | None:
     """The absolute URL of an entry's first image, or None."""
-    if entry.image is None:
+    return _image(site, entry.story, entry.image)
+
+
+def timeline_image_url(site: Site, story: Story, entries: tuple[Entry, ...]) -> str | None:
+    """The social card's image for a page of a story's timeline: the standfirst's first
+    image (the editor's lead picture), else the newest of this page's entries' images.
+
+    From the page's own entries, not the story's newest: an archive page then keeps its
+    bytes as the story grows, and a front page's card follows its latest photo.
+    """
+    if story.image is not None:
+        return _image(site, story.slug, story.image)
+    return _image(site, story.slug, next((e.image for e in entries if e.image), None))
+
+
+def _image(site: Site, story: str, src: str | None) -> str | None:
+    if src is None:
         return None
-    if urlsplit(entry.image).scheme in ("http", "https"):
-        return entry.image
+    if urlsplit(src).scheme in ("http", "https"):
+        return src
     base = site.config.base_url
-    return absolute(base, f"{entry.story}/{entry.image}") if base else None
+    return absolute(base, f"{story}/{src}") if base else None
 
 
 def _url(site: Site, path: str) -> str | None:
@@ -93,6 +109,7 @@ def story_jsonld(
     entries: tuple[Entry, ...],
     texts: dict[str, str],
     modified: datetime | None,
+    image: str | None = None,
 ) -> dict[str, object]:
     """schema.org LiveBlogPosting for a timeline page, with that page's entries.
 
@@ -110,6 +127,7 @@ def story_jsonld(
             "description": story.summary,
             "url": _url(site, story.path),
             "inLanguage": site.config.language,
+            "image": image,
             "datePublished": iso(first) if first else None,
             "dateModified": iso(modified) if modified else None,
             "coverageStartTime": iso(first) if first else None,

@@ -86,6 +86,7 @@ class Story:
     entries: tuple[Entry, ...]
     folder: Path
     media: tuple[Path, ...]  # files to copy, relative to `folder`
+    image: str | None = None  # the standfirst's first image (URL as written): social cards
     # Smaller copies to make of photos the standfirst or an entry shows (see images).
     copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
 

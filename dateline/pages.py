@@ -48,6 +48,7 @@ from .metadata import (
     sitemap,
     sitemap_index,
     story_jsonld,
+    timeline_image_url,
 )
 from .metrics import (
     Metric,
@@ -466,7 +467,9 @@ class Renderer:
                 tuple((m.slug, m.name, len(m.claims)) for m in common["metrics"]),  # type: ignore[attr-defined]
                 tuple((t.name, t.path) for t in common["tags"]),  # type: ignore[attr-defined]
             )
+        # Every page's head: in its key too, as an archive page's key holds no standfirst.
         description = story.summary or describe(plain_text(story.standfirst_html))
+        image = timeline_image_url(self.site, story, timeline.entries)
         self.page(
             "story.html",
             timeline.path,
@@ -476,18 +479,22 @@ class Renderer:
                 _story_key(story),
                 coverage,
                 extra,
+                description,
+                image,
             ),
             lambda: {
                 "meta": {
                     "description": description,
                     "og_type": "website",
                     "title": story.title,
+                    "image": image,
                     "jsonld": story_jsonld(
                         self.site,
                         story,
                         timeline.entries,
                         {e.slug: _plain_text(e) for e in timeline.entries},
                         modified,
+                        image,
                     ),
                 },
                 "timeline": timeline,

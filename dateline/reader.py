@@ -380,7 +380,9 @@ def _read_story(
             fields["status"].line,
             f"status must be 'live' or 'ended', not {status!r}",
         )
-    standfirst, _, _, copies = render_body(md, doc, shown_index, folder, None, zone, problems)
+    standfirst, _, lead_image, copies = render_body(
+        md, doc, shown_index, folder, None, zone, problems
+    )
 
     entries: list[Entry] = []
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
@@ -416,6 +418,7 @@ def _read_story(
         entries=tuple(entries),
         folder=folder,
         media=tuple(media),
+        image=lead_image,
         copies=tuple(sorted(dict([*copies, *(c for e in entries for c in e.copies)]).items())),
     )
 

@@ -114,6 +114,17 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
     "end the story": lambda c: write(
         c / "s/_index.md", "---\ntitle: Story\ntimezone: Europe/Kyiv\nstatus: ended\n---\nIntro.\n"
     ),
+    "edit the standfirst (every timeline page's description, with no summary)": lambda c: write(
+        c / "s/_index.md",
+        "---\ntitle: Story\ntimezone: Europe/Kyiv\nstatus: ended\n---\nA new intro.\n",
+    ),
+    "give the story a lead photo (every timeline page's social card)": lambda c: {
+        *write_bytes(c / "s/lead.png", png(60, 40)),
+        *write(
+            c / "s/_index.md",
+            "---\ntitle: Story\ntimezone: Europe/Kyiv\nstatus: ended\n---\n![Lead](lead.png)\n",
+        ),
+    },
     "change the story's zone": lambda c: write(
         c / "s/_index.md", "---\ntitle: Story\ntimezone: Asia/Tokyo\n---\nIntro.\n"
     ),

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 
 from dateline.build import build
 from dateline.output import Output
-from tests.conftest import ROOT, STORY_INDEX, entry, load_json, run_cli, soup
+from tests.conftest import ROOT, SITE_TOML, STORY_INDEX, entry, load_json, run_cli, soup
 
 BASES = {"root": "https://news.example/", "sub-path": "https://example.org/live/"}
 
@@ -262,6 +262,39 @@ def test_entry_json_ld_and_social_card(sample_site: Path) -> None:
     }
     assert twitter["twitter:card"] == "summary_large_image"
     assert page.find("link", rel="canonical")["href"] == og["og:url"]
+
+
+def test_a_story_page_shared_shows_a_picture(content, tmp_path: Path) -> None:
+    """The timeline is the page readers share: its card (and its LiveBlogPosting, as
+    Google asks) has the standfirst's lead picture, else the newest photo on that page,
+    so an archive page keeps its own picture as the story grows."""
+    from tests.conftest import png
+
+    files: dict[str, str | bytes] = {"s/_index.md": STORY_INDEX}
+    for i in range(4):
+        photo = f"![Photo {i}](p{i}.png)" if i in (0, 2) else "No photo."
+        files[f"s/e{i}.md"] = entry(f"Entry {i}", time=f"2022-03-02 1{i}:00", body=photo)
+        files[f"s/p{i}.png"] = png(40, 30)
+    root = content(files, site_toml=SITE_TOML + "per_page = 2\n")
+    out = tmp_path / "site"
+    build(root, out)
+
+    def card(page: str) -> tuple[str | None, str | None, str]:
+        path = out / "s" / page / "index.html"
+        image = soup(path).find("meta", property="og:image")
+        twitter = soup(path).find("meta", attrs={"name": "twitter:card"})["content"]
+        data = json_ld(path)
+        assert data.get("image") == (image["content"] if image else None)
+        return (image["content"] if image else None), data.get("image"), twitter
+
+    base = "https://example.org/live/s/"
+    assert card("") == (base + "p2.png", base + "p2.png", "summary_large_image")  # e3, e2
+    assert card("page/1") == (base + "p0.png", base + "p0.png", "summary_large_image")  # e1, e0
+
+    (root / "s/_index.md").write_text(STORY_INDEX + "\n![The lead picture](p1.png)\n")
+    build(root, out)
+    assert card("")[0] == card("page/1")[0] == base + "p1.png"
+    assert soup(out / "s" / "index.html").find("img", alt="The lead picture")
 
 
 def test_json_ld_is_safe_against_script_breakout(content, tmp_path: Path) -> None:
