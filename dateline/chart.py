@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from .metrics import Metric, Reported
-from .times import day_month
+from .words import ENGLISH, Words
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 92, 16, 24, 40
@@ -108,8 +108,9 @@ def _centre(claim_low: Decimal | None, claim_high: Decimal | None, value: Decima
     return value
 
 
-def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
-    """Lay out every source's claims for `metric` on shared time and value axes."""
+def build_chart(metric: Metric, zone: ZoneInfo, words: Words = ENGLISH) -> Chart:
+    """Lay out every source's claims for `metric` on shared time and value axes (dates
+    on the axis in `words`' language)."""
     by_source: dict[str, list[Reported]] = {}
     for reported in metric.claims:
         by_source.setdefault(reported.claim.source, []).append(reported)
@@ -158,7 +159,7 @@ def build_chart(metric: Metric, zone: ZoneInfo) -> Chart:
     x_ticks = []
     for fraction in (0.0, 0.5, 1.0) if span_days >= 2 else (0.0, 1.0):
         moment = datetime.fromtimestamp(first + fraction * (last - first), zone)
-        label = day_month(moment) + ("" if span_days >= 2 else f" {moment:%H:%M}")
+        label = words.day_month(moment) + ("" if span_days >= 2 else f" {moment:%H:%M}")
         x_ticks.append(Tick(x_of(moment.timestamp()), label))
     return Chart(
         WIDTH,

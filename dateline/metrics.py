@@ -14,7 +14,8 @@ from decimal import Decimal
 from .figures import Claim
 from .model import Entry, Story
 from .timeline import paginate_items
-from .times import day_month, iso
+from .times import iso
+from .words import ENGLISH, Words
 
 
 @dataclass(frozen=True)
@@ -146,16 +147,18 @@ def previous_claims(metrics: tuple[Metric, ...]) -> dict[tuple[str, str, str], R
 
 
 @functools.lru_cache(maxsize=65536)
-def change_text(before: Claim, now: Claim) -> str:
-    """'up from about 660,000 on 1 March', 'down from …' or 'changed from …'.
+def change_text(before: Claim, now: Claim, words: Words = ENGLISH) -> str:
+    """'up from about 660,000 on 1 March', 'down from …' or 'changed from …', in
+    `words`' language.
 
     Cached: the dev server asks again for every claim of the story on every save."""
     if now.value > before.value:
-        direction = "up"
+        phrase = "up from {before} on {day}"
     elif now.value < before.value:
-        direction = "down"
+        phrase = "down from {before} on {day}"
     else:
-        direction = "changed"
+        phrase = "changed from {before} on {day}"
     when = before.as_of
-    day = day_month(when, full=True) + (f" {when.year}" if when.year != now.as_of.year else "")
-    return f"{direction} from {before.text} on {day}"
+    day = words.day_month(when, full=True)
+    day += f" {when.year}" if when.year != now.as_of.year else ""
+    return words(phrase).format(before=before.text, day=day)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from .bodies import Body
 from .config import SiteConfig
 from .figures import FigureBox
+from .words import ENGLISH, Words
 
 
 @dataclass(frozen=True)
@@ -119,3 +120,4 @@ class Site:
     config: SiteConfig
     stories: tuple[Story, ...]
     content: Path
+    words: Words = ENGLISH  # the theme's words in the site's language

@@ -64,6 +64,7 @@ from .output import Output
 from .theme import make_env, static_files, theme_dirs
 from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
 from .urls import absolute, base_path, rebase, relative
+from .words import ENGLISH, Words
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
@@ -113,12 +114,12 @@ def _story_key(story: Story) -> tuple[object, ...]:
 class Renderer:
     """Renders sites into outputs; keeps compiled templates and what it last rendered."""
 
-    def __init__(self, content: Path, *, keep: bool = True) -> None:
+    def __init__(self, content: Path, *, keep: bool = True, words: Words = ENGLISH) -> None:
         """`keep`: remember rendered pages for the next render (the dev server does);
-        a one-off build does not, so its memory does not grow with the site."""
+        a one-off build does not, so its memory does not grow with the site. `words`:
+        the language to compile the theme in (`render` changes it for a site in another)."""
         self.keep = keep
         self.dirs = theme_dirs(content)
-        self.env = make_env(self.dirs)
         # Helpers link from the page being rendered (`_page`), not from a template
         # context, so the theme's macros can be imported once, without context.
         self._page = ""
@@ -126,16 +127,7 @@ class Renderer:
         # base_url's path instead: this, while it renders.
         self._root: str | None = None
         self._versions: dict[str, str] = {}  # theme asset -> digest of its bytes
-        self.env.globals.update(
-            url=self._url,
-            entry_body=self._entry_body,
-            entry_link=self._entry_link,
-            article=self._article,
-        )
-        self._box = self.env.get_template("figures.html")
-        self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
-        self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
-        self._articles: dict[tuple[str, str], tuple[object, str]] = {}
+        self._speak(words)
         self._notes: dict[tuple[str, str], Notes] = {}
         self.pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
         self._where: dict[str, str] = {}
@@ -156,6 +148,22 @@ class Renderer:
         # A one-off build: the folder for this worker's feed parts, and their places.
         self.feed_parts: Path | None = None
         self.feed_places: dict[str, dict[str, FeedPlace]] = {}
+
+    def _speak(self, words: Words) -> None:
+        """Compile the theme in `words`' language; forget pages rendered in another."""
+        self.words = words
+        self.env = make_env(self.dirs, words)
+        self.env.globals.update(
+            url=self._url,
+            entry_body=self._entry_body,
+            entry_link=self._entry_link,
+            article=self._article,
+        )
+        self._box = self.env.get_template("figures.html")
+        self.__dict__.pop("_entry_article", None)  # the macro, compiled anew
+        self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
+        self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
+        self._articles: dict[tuple[str, str], tuple[object, str]] = {}
 
     # Template helpers -----------------------------------------------------------------
 
@@ -351,7 +359,7 @@ class Renderer:
         def notes(entry: Entry) -> Notes:
             return tuple(
                 tuple(
-                    change_text(before.claim, claim)
+                    change_text(before.claim, claim, self.words)
                     if (before := changed.get((entry.slug, box.slug, claim.source)))
                     else None
                     for claim in box.claims
@@ -523,7 +531,7 @@ class Renderer:
                     },
                     "metric": metric,
                     "listing": listing,
-                    "chart": build_chart(metric, story.zone) if front else None,
+                    "chart": build_chart(metric, story.zone, self.words) if front else None,
                     **common,
                 },
                 lastmod=newest(r.entry for r in (metric if front else listing).claims),
@@ -592,8 +600,8 @@ class Renderer:
         """
         html = rebase(self.body(entry), prefix)
         if entry.correction:
-            notice = escape(entry.correction)
-            html = f'<p class="correction"><strong>Correction:</strong> {notice}</p>\n{html}'
+            label, notice = escape(self.words("Correction:")), escape(entry.correction)
+            html = f'<p class="correction"><strong>{label}</strong> {notice}</p>\n{html}'
         return atom_item(self.site, entry, html), json_item(self.site, entry, html)
 
     def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, str]:
@@ -609,6 +617,8 @@ class Renderer:
     def render(self, site: Site, out: Output) -> None:
         """Write every page, feed, data file and asset of `site` into `out`."""
         self.site, self.out = site, out
+        if site.words != self.words:
+            self._speak(site.words)
         # Digested once: pickled into the digest of every page, the settings cost twice
         # as much as the rest of an entry page's key.
         self.config_digest = key_digest(site.config)

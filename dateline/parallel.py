@@ -33,7 +33,7 @@ Share = tuple[tuple, dict[str, tuple[bytes, int, int]], dict, dict[str, dict[str
 
 
 def _renderer(site: Site, cache: BuildCache | None, parts: Path) -> Renderer:
-    renderer = Renderer(site.content, keep=False)
+    renderer = Renderer(site.content, keep=False, words=site.words)
     renderer.feed_parts = parts
     if cache is not None:
         renderer.digests_before = cache.digests

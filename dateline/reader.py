@@ -23,8 +23,9 @@ from .frontmatter import Kind
 from .markup import make_parser
 from .model import Entry, Site, Story
 from .slugs import slugify
-from .theme import SITE_THEME
+from .theme import SITE_THEME, theme_dirs
 from .times import TimeError, load_zone
+from .words import load_words
 
 STORY_SCHEMA: dict[str, Kind] = {
     "title": "text",
@@ -445,6 +446,8 @@ def read_site(
     problems.errors.extend(errors)
     if config is None:
         raise BuildError(problems.errors)
+    words, errors = load_words(theme_dirs(content), config.language)
+    problems.errors.extend(errors)
     theme = content / SITE_THEME
     if theme.is_dir():
         for path in sorted(theme.rglob("*")):
@@ -474,4 +477,5 @@ def read_site(
             1,
             "no base_url: feeds and canonical links are left out, figures.json links are relative",
         )
-    return Site(config=config, stories=tuple(stories), content=content), sorted(problems.warnings)
+    site = Site(config=config, stories=tuple(stories), content=content, words=words)
+    return site, sorted(problems.warnings)

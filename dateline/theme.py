@@ -19,6 +19,7 @@ import jinja2
 from . import times
 from .chart import format_number
 from .slugs import slugify
+from .words import ENGLISH, SCRIPT_PHRASES, Words
 
 SITE_THEME = "_theme"
 
@@ -45,7 +46,18 @@ def theme_dirs(content: Path) -> list[Path]:
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
     """Jinja's file cache (which already skips a damaged file), never failing a build
-    on a cache folder it cannot write to."""
+    on a cache folder it cannot write to.
+
+    Keyed by the language's phrases too: a template's `"…" | t` is translated when it
+    is compiled (a constant, folded by Jinja), so its code differs by language.
+    """
+
+    def __init__(self, folder: str, words: str) -> None:
+        super().__init__(folder)
+        self.words = words
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{name}\0{self.words}", filename)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):
@@ -53,7 +65,7 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 @cache
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(words: str) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs, as Python keeps .pyc files.
 
     Compiling the theme takes about 50 ms in every process of every build, a tenth of
@@ -67,12 +79,17 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
         return None
-    return _TemplateCache(str(folder))
+    return _TemplateCache(str(folder), words)
 
 
-def make_env(dirs: list[Path]) -> jinja2.Environment:
+def make_env(dirs: list[Path], words: Words = ENGLISH) -> jinja2.Environment:
     """A Jinja2 environment over the theme folders, with dateline's filters (the
-    renderer adds `url` and the other helpers that link from the page it renders)."""
+    renderer adds `url` and the other helpers that link from the page it renders).
+
+    `words` translates the theme: `"Updated" | t` (folded into the compiled template),
+    `"{count} update" | plural("{count} updates", n)`, dates, and
+    `"All updates on {story}" | t | fill(story=…)` for phrases with a value in them.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         auto_reload=False,  # a renderer lives for one build, or the dev server makes anew
@@ -80,11 +97,19 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(words.digest),
     )
+    # JSON in pages (JSON-LD, the script's words) as UTF-8, not \u escapes: a third of
+    # the bytes for text in Cyrillic or Arabic. tojson still escapes <, >, & and '.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.filters["t"] = words
+    env.filters["plural"] = lambda one, other, count: words.count(one, other, count)
+    env.filters["fill"] = lambda phrase, **values: phrase.format(**values)
+    env.filters["count"] = words.number
+    env.globals["script_words"] = words.script(SCRIPT_PHRASES)  # for dateline.js
     env.filters["clock"] = times.clock
-    env.filters["long_date"] = times.long_date
-    env.filters["short_date"] = times.short_date
+    env.filters["long_date"] = words.long_date
+    env.filters["short_date"] = words.short_date
     env.filters["iso"] = times.iso
     env.filters["slug"] = slugify
     env.filters["number"] = format_number

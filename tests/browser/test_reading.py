@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 PAGES = [
@@ -307,6 +309,40 @@ def test_video_and_sound_play_in_the_page(browser, tmp_path, axe_source) -> None
         assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(0.5)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert page.get_by_role("figure").get_by_label("Drone footage of the square").count() == 1
+        assert axe_violations(page, axe_source) == []
+        page.close()
+    finally:
+        server.shutdown()
+
+
+def test_the_reader_script_speaks_the_site_language(browser, tmp_path, axe_source) -> None:
+    """What the script writes (relative times, buttons) is in the site's language too."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.browser.conftest import axe_violations, serve
+    from tests.conftest import SITE_TOML, STORY_INDEX, entry, run_cli, write_tree
+
+    recent = (datetime.now(UTC) - timedelta(minutes=25)).strftime("%Y-%m-%d %H:%M+00:00")
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML + 'language = "uk"\n',
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry("Обстріл Харкова", time=recent),
+        },
+    )
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    try:
+        page = browser.new_page()
+        page.goto(url + "s/")
+        assert re.fullmatch(r"2[4-6] хв тому", page.locator(".relative-time").inner_text())
+        assert page.locator(".copy-link").first.inner_text() == "Копіювати посилання"
+        assert (
+            page.locator(".zone-switch")
+            .inner_text()
+            .startswith("Показувати час у моєму часовому поясі (")
+        )
         assert axe_violations(page, axe_source) == []
         page.close()
     finally:

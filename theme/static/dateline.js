@@ -5,6 +5,23 @@
   "use strict";
   var body = document.body;
   var lang = document.documentElement.lang || undefined;
+
+  /* The page's words for what this script writes, in the site's language: the page
+     carries their translations (none for English), looked up by the English text. */
+  var WORDS = {};
+  try { WORDS = JSON.parse(document.getElementById("dateline-words").textContent); } catch (e) { /* English */ }
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  function say(phrase, values, other, count) {
+    var found = WORDS[phrase];
+    var text = typeof found === "string" ? found : phrase;
+    if (other !== undefined) {
+      var form = found && typeof found === "object" && plurals ? found[plurals.select(count)] || found.other : null;
+      text = form || (count === 1 ? phrase : other);
+    }
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    });
+  }
   var HOUR = 3600e3;
   var store = {
     get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
@@ -35,10 +52,9 @@
   /* Relative times ("25 min ago") for entries under eight hours old. */
   function ago(ms) {
     var min = Math.round(ms / 60e3);
-    if (min < 1) return "just now";
-    if (min < 60) return min + " min ago";
-    var h = Math.floor(min / 60);
-    return h + " h " + (min % 60) + " min ago";
+    if (min < 1) return say("just now");
+    if (min < 60) return say("{min} min ago", { min: min });
+    return say("{h} h {min} min ago", { h: Math.floor(min / 60), min: min % 60 });
   }
   function refreshRelative(root) {
     var now = Date.now();
@@ -73,8 +89,8 @@
                              : el.getAttribute("data-story-clock");
     });
     if (zoneButton) {
-      zoneButton.textContent = local ? "Show times in the story's time zone"
-                                     : "Show times in my time zone (" + localZone + ")";
+      zoneButton.textContent = local ? say("Show times in the story's time zone")
+                                     : say("Show times in my time zone ({zone})", { zone: localZone });
       zoneButton.setAttribute("aria-pressed", String(local));
     }
   }
@@ -99,11 +115,11 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-link";
-      button.textContent = "Copy link";
+      button.textContent = say("Copy link");
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(link.href).then(function () {
-          button.textContent = "Link copied";
-          setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+          button.textContent = say("Link copied");
+          setTimeout(function () { button.textContent = say("Copy link"); }, 2000);
         });
       });
       link.parentNode.appendChild(button);
@@ -141,8 +157,8 @@
   function announce(count) {
     pending.length = count;
     showButton.hidden = count === 0;
-    showButton.textContent = count + (count === 1 ? " new update" : " new updates");
-    status.textContent = count ? showButton.textContent + " available" : "";
+    showButton.textContent = say("{count} new update", { count: count }, "{count} new updates", count);
+    status.textContent = count ? say("{count} new update available", { count: count }, "{count} new updates available", count) : "";
   }
   function poll() {
     if (paused || document.hidden) return;
@@ -195,7 +211,7 @@
   pauseButton.addEventListener("click", function () {
     paused = !paused;
     pauseButton.setAttribute("aria-pressed", String(paused));
-    pauseButton.textContent = paused ? "Resume live updates" : "Pause live updates";
+    pauseButton.textContent = paused ? say("Resume live updates") : say("Pause live updates");
     if (!paused) { delay = BASE; poll(); } else { clearTimeout(timer); }
   });
   document.addEventListener("visibilitychange", function () {
