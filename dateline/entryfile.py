@@ -43,6 +43,7 @@ ENTRY_SCHEMA: dict[str, Kind] = {
     "updated": "time",
     "correction": "text",
     "draft": "bool",
+    "aliases": "list",
 }
 
 
@@ -211,6 +212,23 @@ def _link_entries(
         token.attrSet("href", story + page + fragment)  # '' for the story: its folder
 
 
+def _aliases(item: Field | None, slug: str, shown: str, problems: Problems) -> tuple[str, ...]:
+    """The permalinks an entry had before its file was renamed (`aliases:`, as file
+    names or permalinks), as slugs: each gets a page that sends readers on."""
+    if item is None:
+        return ()
+    found: list[str] = []
+    for name in item.value:  # type: ignore[union-attr]
+        alias = slugify(name.removesuffix(".md"))
+        if not alias:
+            problems.error(shown, item.line, f"alias {name!r} needs a letter or digit")
+        elif alias == slug:
+            problems.error(shown, item.line, f"alias {name!r} is this entry's own permalink")
+        elif alias not in found:
+            found.append(alias)
+    return tuple(found)
+
+
 def _distinct_topics(tags: tuple[str, ...]) -> tuple[str, ...]:
     """Each topic once, as first written: `[Kharkiv, kharkiv]` is one topic page, and
     the entry listed both links to it."""
@@ -312,6 +330,7 @@ def parse_entry(
         location=get("location"),
         updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,
         correction=get("correction"),
+        aliases=_aliases(fields.get("aliases"), slug, shown, problems),
         draft=bool(get("draft", False)),
         body=body(body_html),
         boxes=boxes,
@@ -322,4 +341,5 @@ def parse_entry(
         else b"",
         time_line=fields["time"].line,
         updated_line=fields["updated"].line if "updated" in fields else 1,
+        aliases_line=fields["aliases"].line if "aliases" in fields else 1,
     )

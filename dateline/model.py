@@ -39,6 +39,7 @@ class Entry:
     body: Body  # links relative to the story folder; figure boxes as placeholders
     boxes: tuple[FigureBox, ...]
     image: str | None = None  # the body's first image (URL as written), for social cards
+    aliases: tuple[str, ...] = ()  # earlier permalinks (slugs), each a page sending readers on
     # Photos the body offers smaller copies of: (path in the story folder, widths).
     copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
     # A digest of the file's bytes and of everything it was read against: equal digests
@@ -47,6 +48,7 @@ class Entry:
     digest: bytes = field(default=b"", compare=False, repr=False)
     time_line: int = field(default=1, compare=False, repr=False)  # of `time:`, for messages
     updated_line: int = field(default=1, compare=False, repr=False)  # of `updated:`
+    aliases_line: int = field(default=1, compare=False, repr=False)  # of `aliases:`
 
     @property
     def path(self) -> str:

@@ -265,6 +265,7 @@ class Renderer:
         lastmod: datetime | None = None,
         listed: bool = True,
         anywhere: bool = False,
+        canonical: str | None = None,
     ) -> None:
         """Render `template` to site path `path` unless `key` is what it was last time.
 
@@ -273,7 +274,8 @@ class Renderer:
         sitemap with `lastmod`. A page a host serves at `anywhere` a file is missing (the
         404 page) cannot link relatively: with a base URL it links from the host's root
         (`/live/static/style.css`), which unlike a `<base>` element leaves its
-        `#fragment` links (the skip link) on the page itself.
+        `#fragment` links (the skip link) on the page itself. `canonical`: the site path
+        of the page this one stands for, when not itself (an entry's earlier address).
         """
         file_path = path + "index.html" if path.endswith("/") or not path else path
         if listed:
@@ -299,7 +301,7 @@ class Renderer:
             meta = PageMeta(**values.pop("meta", {}))  # type: ignore[arg-type]
             html = self.env.get_template(template).render(
                 page_path=file_path,
-                canonical=absolute(base, path) if base and not anywhere else None,
+                canonical=absolute(base, canonical or path) if base and not anywhere else None,
                 meta=meta,
                 site=self.site,
                 **values,
@@ -395,6 +397,15 @@ class Renderer:
             self.timeline(story, timeline, pinned, key_entries, common)
         for entry in story.entries:
             self.entry(story, entry, entry_notes[entry.slug], common)
+            for alias in entry.aliases:
+                self.page(
+                    "redirect.html",
+                    f"{story.path}{alias}/",
+                    (entry.slug, entry.title, _story_key(story)),
+                    lambda entry=entry: {"entry": entry, "story": story},
+                    listed=False,
+                    canonical=entry.path,
+                )
         for metric in metrics:
             self.tracker(story, metric, common)
         for tag in tags:

@@ -296,6 +296,23 @@ def _warn_undated_repeats(entries: list[Entry], problems: Problems) -> None:
 FUTURE_GRACE = timedelta(minutes=10)  # clocks differ; an editor may time a minute ahead
 
 
+def _check_aliases(entries: list[Entry], media: list[Path], problems: Problems) -> None:
+    """An alias must name no page of the story: not an entry's permalink (drafts'
+    too: they publish later), nor another entry's alias, nor a media folder's page,
+    nor a name the story uses itself."""
+    taken = {e.slug: f"the permalink of {Path(e.source).name}" for e in entries}
+    taken |= dict.fromkeys(RESERVED, "a name dateline uses for the story's own pages")
+    taken |= {m.parts[0]: f"a folder of media ({m.parts[0]}/)" for m in media if len(m.parts) > 1}
+    for entry in sorted(entries, key=lambda e: e.source):
+        for alias in entry.aliases:
+            if alias in taken:
+                problems.error(
+                    entry.source, entry.aliases_line, f"alias {alias!r} is already {taken[alias]}"
+                )
+            else:
+                taken[alias] = f"an alias of {Path(entry.source).name}"
+
+
 def _warn_future(entries: list[Entry], now: datetime, problems: Problems) -> None:
     """Warn of entries timed ahead of the clock (`entries` newest first).
 
@@ -402,6 +419,7 @@ def _read_story(
         problems.warnings.extend(own.warnings)
         if entry is not None and (drafts or not entry.draft):
             entries.append(entry)
+    _check_aliases([e for e, _ in read if e is not None], media, problems)
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)

@@ -47,7 +47,7 @@ def rel(content: Path, name: str) -> str:
         (
             "---\ntime: 2022-03-02 10:00\ntitle: A\nwibble: x\n---\n",
             4,
-            "unknown key 'wibble'; known keys are: author, correction, draft, key, location, pinned, tags, time, title, updated",
+            "unknown key 'wibble'; known keys are: aliases, author, correction, draft, key, location, pinned, tags, time, title, updated",
         ),
         ("---\ntitle: A\n---\n", 1, "missing 'time:' in the front matter"),
         ("---\ntime: 2022-03-02 10:00\n---\n", 1, "missing 'title:' in the front matter"),

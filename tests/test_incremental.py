@@ -91,6 +91,10 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
     "add an entry (pages shift)": lambda c: write(c / "s/e9.md", entry(9, extra="pinned: true\n")),
     "delete an entry": lambda c: remove(c / "s/e1.md"),
     "rename an entry": lambda c: rename(c / "s/e5.md", c / "s/renamed.md"),
+    "rename an entry, its old address kept as an alias": lambda c: {
+        *remove(c / "s/e7.md"),
+        *write(c / "s/e7-moved.md", entry(7, extra="aliases: [e7]\n")),
+    },
     "add media": lambda c: write(c / "s/map.svg", "<svg/>"),
     "show a photo": lambda c: {
         *write_bytes(c / "s/photo.png", png(40, 30)),

@@ -9,7 +9,7 @@ import pytest
 import dateline.chart
 import dateline.pages
 from dateline.build import build
-from tests.conftest import SITE_TOML, STORY_INDEX, entry, load_json, soup, write_tree
+from tests.conftest import SITE_TOML, STORY_INDEX, entry, load_json, png, run_cli, soup, write_tree
 
 STORY = "ukraine-day-7"
 
@@ -218,3 +218,65 @@ def test_a_topic_written_twice_in_an_entry_is_listed_once(tmp_path: Path) -> Non
         ("peace-talks", "../tags/peace-talks/"),
         ("x", "../tags/x/"),
     ]
+
+
+def test_a_renamed_entry_keeps_its_old_addresses_as_aliases(tmp_path: Path) -> None:
+    """`aliases:` names an entry's earlier file names (or permalinks): each old address
+    gets a page that sends readers on, with no script, and tells crawlers where the
+    entry is now; it is not listed in the sitemap."""
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/1425-johnson-war-crime.md": entry(
+                "Johnson accuses Putin of a war crime",
+                extra='aliases: [1425-johnson, "1425 Johnson Putin.md"]\n',
+            ),
+        },
+    )
+    out = tmp_path / "site"
+    result = run_cli("--content", content, "--out", out, "--strict")
+    assert result.code == 0, result.stderr
+    for old in ("1425-johnson", "1425-johnson-putin"):
+        page = soup(out / "s" / old / "index.html")
+        assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == (
+            "0; url=../1425-johnson-war-crime/"
+        )
+        assert page.find("link", rel="canonical")["href"] == (
+            "https://example.org/live/s/1425-johnson-war-crime/"
+        )
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+        assert page.find("main").a.get_text() == "Johnson accuses Putin of a war crime"
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "1425-johnson-war-crime/" in sitemap and "1425-johnson/" not in sitemap
+
+
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ("[b]", "alias 'b' is already the permalink of b.md"),
+        ("[Tags]", "alias 'tags' is already a name dateline uses for the story's own pages"),
+        ("[photos]", "alias 'photos' is already a folder of media (photos/)"),
+        ("[a.md]", "alias 'a.md' is this entry's own permalink"),
+        ('["???"]', "alias '???' needs a letter or digit"),
+        ("[gone]", "b.md:4: alias 'gone' is already an alias of a.md"),  # the later file
+    ],
+)
+def test_an_alias_that_would_replace_a_page_is_an_error(
+    tmp_path: Path, aliases: str, message: str
+) -> None:
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(extra=f"aliases: {aliases}\n"),
+            "s/b.md": entry("B", extra="aliases: [gone]\n"),
+            "s/photos/map.png": png(4, 4),
+        },
+    )
+    result = run_cli("check", "--content", content)
+    assert result.code == 1
+    where = "" if message.startswith("b.md") else "a.md:4: "
+    assert result.stderr.splitlines()[0] == f"{content / 's'}/{where}{message}"

@@ -347,3 +347,32 @@ def test_the_reader_script_speaks_the_site_language(browser, tmp_path, axe_sourc
         page.close()
     finally:
         server.shutdown()
+
+
+def test_an_old_address_leads_to_the_renamed_entry(browser, tmp_path) -> None:
+    """A link shared before an entry's file was renamed still reaches it, without
+    JavaScript."""
+    from tests.browser.conftest import serve
+    from tests.conftest import SITE_TOML, STORY_INDEX, entry, run_cli, write_tree
+
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/1425-war-crime.md": entry(
+                "Johnson accuses Putin", extra="aliases: [1425-johnson]\n"
+            ),
+        },
+    )
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    try:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(url + "s/1425-johnson/")
+        page.wait_for_url(url + "s/1425-war-crime/")
+        assert page.locator("h1").inner_text() == "Johnson accuses Putin"
+        context.close()
+    finally:
+        server.shutdown()
