@@ -19,6 +19,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import __version__
+from .metadata import image_url
 from .model import Entry, Site, Story
 from .times import iso
 from .urls import absolute
@@ -89,6 +90,8 @@ def json_item(site: Site, entry: Entry, content_html: str) -> str:
         "date_published": iso(entry.time),
         "date_modified": iso(entry.modified),
     }
+    if (image := image_url(site, entry)) is not None:
+        item["image"] = image  # the entry's picture: feed readers show it with the item
     if entry.author:
         item["authors"] = [{"name": entry.author}]
     if entry.tags:

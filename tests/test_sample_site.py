@@ -270,6 +270,7 @@ JSON_FEED_SCHEMA = {
                     "date_published": {"type": "string"},
                     "date_modified": {"type": "string"},
                     "tags": {"type": "array", "items": {"type": "string"}},
+                    "image": {"type": "string", "format": "uri"},
                     "authors": {"type": "array", "items": {"type": "object", "required": ["name"]}},
                 },
             },
@@ -294,6 +295,9 @@ def test_json_feed(sample_site: Path) -> None:
     assert kharkiv["date_modified"] == "2022-03-02T09:05:00+02:00"
     # Relative links in bodies become absolute in feeds.
     assert f'src="https://example.org/live/{STORY}/kharkiv-smoke.png"' in kharkiv["content_html"]
+    # An entry's picture is its item's image, which feed readers show with it.
+    assert kharkiv["image"] == f"https://example.org/live/{STORY}/kharkiv-smoke.png"
+    assert [i["url"] for i in items if "image" in i] == [kharkiv["url"]]
 
 
 def test_atom_feed(sample_site: Path) -> None:
