@@ -131,6 +131,7 @@ class Renderer:
         self._notes: dict[tuple[str, str], Notes] = {}
         self.pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
         self._where: dict[str, str] = {}
+        self._order: dict[str, int] = {}  # entry slug -> its place in its story, newest first
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
@@ -371,6 +372,7 @@ class Renderer:
 
         pages = paginate(story, config.per_page)
         self._where = locations(pages)
+        self._order = {e.slug: i for i, e in enumerate(story.entries)}
         tags = collect_tags(story)
         key_entries = tuple(e for e in story.entries if e.key)[:KEY_LIMIT]
         pinned = tuple(e for e in story.entries if e.pinned)
@@ -434,6 +436,11 @@ class Renderer:
         common: dict[str, object],
         listed: bool = True,
     ) -> None:
+        # The updates before and after it, which its page links to (newest first).
+        at = self._order[entry.slug]
+        newer = story.entries[at - 1] if at > 0 else None
+        older = story.entries[at + 1] if at + 1 < len(story.entries) else None
+
         def context() -> dict[str, object]:
             text = _plain_text(entry)
             return {
@@ -447,13 +454,16 @@ class Renderer:
                     "jsonld": entry_jsonld(self.site, story, entry, text),
                 },
                 "entry": entry,
+                "newer": newer,
+                "older": older,
                 **common,
             }
 
+        around = tuple((e.slug, e.title) if e else None for e in (newer, older))
         self.page(
             "entry.html",
             entry.path,
-            (entry, notes, _story_key(story), self._where.get(entry.slug)),
+            (entry, notes, _story_key(story), self._where.get(entry.slug), around),
             context,
             lastmod=entry.modified,
             listed=listed,

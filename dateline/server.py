@@ -28,6 +28,7 @@ from .rebuild import Rebuilder, Result
 EVENTS = "/__dateline/events"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 KEEPALIVE_SECONDS = 15
+HISTORY = 64  # versions whose written files are kept, for streams that wake late
 
 RELOAD_SCRIPT = r"""<script>
 (function () {
@@ -58,9 +59,10 @@ RELOAD_SCRIPT = r"""<script>
   var here = decodeURIComponent(location.pathname).slice(SERVED_UNDER.length);
   if (here === "" || /\/$/.test(here)) here += "index.html";
   function changed(state) {
-    // The next version lists the files it wrote: reload only if this page or an asset
-    // is among them. A missed version, or one that lists nothing, reloads every page.
-    if (!state.written || state.version !== version + 1) return true;
+    // A version lists the files written since the one this page last heard of: reload
+    // only if this page or an asset is among them. One that lists nothing (a build
+    // with mistakes, or one this stream cannot account for) reloads every page.
+    if (!state.written) return true;
     return state.written.some(function (p) { return p === here || !/\.html$/.test(p); });
   }
   var source = new EventSource("/__dateline/events");
@@ -85,16 +87,16 @@ class State:
 
     version: int = 0
     errors: list[str] = field(default_factory=list)
-    written: list[str] | None = None  # files this version wrote; None: reload every page
+    # The files each recent version wrote; None: any page may have changed.
+    written: dict[int, list[str] | None] = field(default_factory=dict)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def publish(self, result: Result) -> None:
         with self.changed:
             if result.ok and not self.errors and result.written == 0:
                 return  # nothing a reader could see changed
-            self.version += 1
+            self._next(None)
             self.errors = [str(e) for e in result.errors]
-            self.written = None
             self.changed.notify_all()
 
     def pages_written(self, written: list[str]) -> bool:
@@ -104,14 +106,25 @@ class State:
         with self.changed:
             if not written and not self.errors:
                 return False
-            self.version += 1
+            self._next(sorted(written) if written else None)
             self.errors = []
-            self.written = sorted(written) if written else None
             self.changed.notify_all()
             return True
 
-    def snapshot(self) -> str:
-        return json.dumps({"version": self.version, "errors": self.errors, "written": self.written})
+    def _next(self, written: list[str] | None) -> None:
+        self.version += 1
+        self.written[self.version] = written
+        self.written.pop(self.version - HISTORY, None)
+
+    def snapshot(self, since: int) -> str:
+        """The state for a page that last heard of version `since`: with every file
+        written since, as one build tells pages twice (its edited entry's pages, then
+        the rest) and a stream may wake once for both. Unaccounted for: None."""
+        parts = [self.written.get(v) for v in range(since + 1, self.version + 1)]
+        written: list[str] | None = None
+        if since >= 0 and all(p is not None for p in parts):
+            written = sorted({name for part in parts if part is not None for name in part})
+        return json.dumps({"version": self.version, "errors": self.errors, "written": written})
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -237,7 +250,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 with self.state.changed:
                     if self.state.version == seen:
                         self.state.changed.wait(KEEPALIVE_SECONDS)
-                    version, data = self.state.version, self.state.snapshot()
+                    version, data = self.state.version, self.state.snapshot(seen)
                 if version != seen:
                     self.wfile.write(f"event: state\ndata: {data}\n\n".encode())
                     seen = version

@@ -334,7 +334,8 @@ def test_unchanged_files_keep_their_bytes_and_times(content, tmp_path: Path) -> 
         if p.is_file()
     }
     os.utime(root / "s" / "a.md")  # touching a file changes nothing in the output
-    (root / "s" / "b.md").write_text(entry("B edited", time="2022-03-01 09:00"))
+    # (Its body: the page of the entry beside it links to it by its headline.)
+    (root / "s" / "b.md").write_text(entry("B", time="2022-03-01 09:00", body="Edited."))
     build(root, out)
     after = {
         p.relative_to(out): (p.stat().st_mtime_ns, p.stat().st_ino, p.read_bytes())

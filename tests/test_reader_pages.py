@@ -280,3 +280,24 @@ def test_an_alias_that_would_replace_a_page_is_an_error(
     assert result.code == 1
     where = "" if message.startswith("b.md") else "a.md:4: "
     assert result.stderr.splitlines()[0] == f"{content / 's'}/{where}{message}"
+
+
+def test_an_entry_page_leads_to_the_updates_before_and_after_it(sample_site: Path) -> None:
+    """A reader who arrived at one update (a shared link) can go on through the story
+    in either direction without going back to the timeline."""
+    story = sample_site / "ukraine-day-7"
+    order = [
+        a["id"].removeprefix("entry-") for a in soup(story / "index.html").select(".log article")
+    ]
+    for at, slug in enumerate(order):
+        nav = soup(story / slug / "index.html").find("nav", class_="entry-nav")
+        links = {a["rel"][0]: a["href"] for a in nav.find_all("a")}
+        expected = {}
+        if at > 0:
+            expected["prev"] = f"../{order[at - 1]}/"
+        if at + 1 < len(order):
+            expected["next"] = f"../{order[at + 1]}/"
+        assert links == expected, slug
+    newest = soup(story / order[0] / "index.html").find("nav", class_="entry-nav")
+    older = soup(story / order[1] / "index.html").find("h1").get_text()
+    assert newest.a.get_text(" ", strip=True) == f"Older update {older}"

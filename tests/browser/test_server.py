@@ -35,6 +35,7 @@ def _serving(tmp_path: Path, site_toml: str):
             "s/_index.md": "---\ntitle: Story\n---\nIntro.\n",
             "s/a.md": ENTRY.format(title="First headline"),
             "s/b.md": "---\ntime: 2022-03-02 09:00\ntitle: Earlier entry\n---\nBody.\n",
+            "s/c.md": "---\ntime: 2022-03-02 08:00\ntitle: Earliest entry\n---\nBody.\n",
         },
     )
     out = tmp_path / "served"
@@ -216,7 +217,7 @@ def _edit_reloads_what_shows_it(browser, content: Path, site: str) -> None:  # t
     edited, timeline, other = (browser.new_page() for _ in range(3))
     edited.goto(f"{site}s/a/")
     timeline.goto(f"{site}s/")
-    other.goto(f"{site}s/b/")
+    other.goto(f"{site}s/c/")  # (b's page links to a by its headline: it shows it)
     for page in (edited, timeline, other):
         page.evaluate("window.loadedBefore = true")  # gone if the page reloads
     edited.wait_for_timeout(300)  # the event streams are connected
@@ -230,6 +231,29 @@ def _edit_reloads_what_shows_it(browser, content: Path, site: str) -> None:  # t
     )
     other.wait_for_timeout(1500)  # the rest of the rebuild (feeds) is long done
     assert other.evaluate("window.loadedBefore") is True
-    assert other.locator("h1").inner_text() == "Earlier entry"
+    assert other.locator("h1").inner_text() == "Earliest entry"
     for page in (edited, timeline, other):
         page.close()
+
+
+def test_a_stream_that_wakes_once_for_two_versions_hears_of_both() -> None:
+    """A build tells open pages twice (the edited entry's pages, then the rest); a page
+    whose stream wakes once for both is told every file written since the version it
+    knew, so it reloads only if one is its own (it reloaded every time before)."""
+    import json
+
+    from dateline.errors import ContentError
+    from dateline.rebuild import Result
+    from dateline.server import State
+
+    state = State()
+    assert state.pages_written(["s/a/index.html"])
+    known = state.version
+    assert state.pages_written(["s/a/index.html", "s/index.html"])
+    assert state.pages_written(["s/b/index.html"])
+    told = json.loads(state.snapshot(known))
+    assert told["version"] == known + 2
+    assert told["written"] == ["s/a/index.html", "s/b/index.html", "s/index.html"]
+    assert json.loads(state.snapshot(-1))["written"] is None  # a page just connected
+    state.publish(Result((ContentError("s/a.md", 2, "x"),), (), 0, 0, 0, 0.0))
+    assert json.loads(state.snapshot(known))["written"] is None  # mistakes: every page
