@@ -160,6 +160,13 @@ class Renderer:
             entry_link=self._entry_link,
             article=self._article,
         )
+        # As filters too, called directly (see _url_filter): what the default theme uses.
+        self.env.filters.update(
+            url=self._url_filter,
+            entry_body=self._entry_body,
+            entry_link=self._entry_link,
+            article=self._article,
+        )
         self._box = self.env.get_template("figures.html")
         self.__dict__.pop("_entry_article", None)  # the macro, compiled anew
         self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
@@ -192,6 +199,17 @@ class Renderer:
         )
         version = self._versions.get(target)
         return link if version is None else f"{link}?v={version}"
+
+    @jinja2.pass_context
+    def _url_filter(self, context: jinja2.runtime.Context, target: str) -> str:
+        """`url` as a filter, `{{ story.path | url }}`: what the default theme writes.
+
+        A template calls a global such as `url()` through Jinja's `Context.call`, about
+        a microsecond a call, twenty calls an entry; a filter is called directly. It
+        takes the context only so that Jinja never folds `'static/style.css' | url`
+        into a constant when it compiles the template: the link depends on the page.
+        """
+        return self._url(target)
 
     def _entry_body(self, entry: Entry) -> Markup:
         prefix = self._url(f"{entry.story}/")
@@ -324,7 +342,10 @@ class Renderer:
             path = f"{story.path}{copy_name(name, width)}"
             if not self._mine(path):
                 continue
-            stat = source.stat()
+            try:
+                stat = source.stat()
+            except OSError:  # deleted since it was read: the next build says so
+                return
             made_from = ("copy", stat.st_size, stat.st_mtime_ns, width)
             if not self._kept_as_before(path, made_from):
                 self.out.made_from(path, made_from, lambda w=width: resized(source, w))

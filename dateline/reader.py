@@ -300,17 +300,20 @@ def _check_aliases(entries: list[Entry], media: list[Path], problems: Problems) 
     """An alias must name no page of the story: not an entry's permalink (drafts'
     too: they publish later), nor another entry's alias, nor a media folder's page,
     nor a name the story uses itself."""
-    taken = {e.slug: f"the permalink of {Path(e.source).name}" for e in entries}
+    aliased = sorted((e for e in entries if e.aliases), key=lambda e: e.source)
+    if not aliased:  # (most stories: nothing to look up on every save in the preview)
+        return
+    taken = {e.slug: f"the permalink of {os.path.basename(e.source)}" for e in entries}
     taken |= dict.fromkeys(RESERVED, "a name dateline uses for the story's own pages")
     taken |= {m.parts[0]: f"a folder of media ({m.parts[0]}/)" for m in media if len(m.parts) > 1}
-    for entry in sorted(entries, key=lambda e: e.source):
+    for entry in aliased:
         for alias in entry.aliases:
             if alias in taken:
                 problems.error(
                     entry.source, entry.aliases_line, f"alias {alias!r} is already {taken[alias]}"
                 )
             else:
-                taken[alias] = f"an alias of {Path(entry.source).name}"
+                taken[alias] = f"an alias of {os.path.basename(entry.source)}"
 
 
 def _warn_future(entries: list[Entry], now: datetime, problems: Problems) -> None:
