@@ -118,10 +118,12 @@ def render_body(
     default_as_of: datetime | None,
     zone: ZoneInfo,
     problems: Problems,
-) -> tuple[str, tuple[FigureBox, ...], str | None, tuple[tuple[str, tuple[int, ...]], ...]]:
+) -> tuple[
+    str, tuple[FigureBox, ...], tuple[str, str] | None, tuple[tuple[str, tuple[int, ...]], ...]
+]:
     """Parse a body once: check its boxes and images, then render it.
 
-    Returns the HTML, the parsed figure boxes, the first image's URL and the photos to
+    Returns the HTML, the parsed figure boxes, the first image (URL, alt text) and the photos to
     copy smaller (each one's path in the story folder and widths; see images).
     """
     tokens = md.parse(doc.body, {})
@@ -143,12 +145,12 @@ def render_body(
             for claim in box.claims:
                 if slip := scale_slip(claim):
                     problems.warn(shown, claim.line, slip)
-    first_image = None
+    first_image: tuple[str, str] | None = None  # (src, alt)
     copies: dict[str, tuple[int, ...]] = {}
     for image in images(tokens, doc.body_line):
         kind = media_kind(image.src)
         if kind == "image":
-            first_image = first_image or image.src
+            first_image = first_image or (image.src, image.alt.strip())
         parts = urlsplit(image.src)
         if not image.alt.strip():
             why = "" if kind == "image" else " (it labels the player for screen readers)"
@@ -334,7 +336,8 @@ def parse_entry(
         draft=bool(get("draft", False)),
         body=body(body_html),
         boxes=boxes,
-        image=image,
+        image=image[0] if image else None,
+        image_alt=image[1] if image else None,
         copies=copies,
         digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
         if salt

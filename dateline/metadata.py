@@ -52,16 +52,22 @@ def image_url(site: Site, entry: Entry) -> str | None:
     return _image(site, entry.story, entry.image)
 
 
-def timeline_image_url(site: Site, story: Story, entries: tuple[Entry, ...]) -> str | None:
-    """The social card's image for a page of a story's timeline: the standfirst's first
-    image (the editor's lead picture), else the newest of this page's entries' images.
+def timeline_image(
+    site: Site, story: Story, entries: tuple[Entry, ...]
+) -> tuple[str | None, str | None]:
+    """The social card's image for a page of a story's timeline, and its alt text: the
+    standfirst's first image (the editor's lead picture), else the newest of this page's
+    entries' images.
 
     From the page's own entries, not the story's newest: an archive page then keeps its
     bytes as the story grows, and a front page's card follows its latest photo.
     """
     if story.image is not None:
-        return _image(site, story.slug, story.image)
-    return _image(site, story.slug, next((e.image for e in entries if e.image), None))
+        return _image(site, story.slug, story.image), story.image_alt
+    shown = next((e for e in entries if e.image), None)
+    if shown is None:
+        return None, None
+    return _image(site, story.slug, shown.image), shown.image_alt
 
 
 def _image(site: Site, story: str, src: str | None) -> str | None:

@@ -39,6 +39,7 @@ class Entry:
     body: Body  # links relative to the story folder; figure boxes as placeholders
     boxes: tuple[FigureBox, ...]
     image: str | None = None  # the body's first image (URL as written), for social cards
+    image_alt: str | None = None  # its alt text, which social cards show for it
     aliases: tuple[str, ...] = ()  # earlier permalinks (slugs), each a page sending readers on
     # Photos the body offers smaller copies of: (path in the story folder, widths).
     copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
@@ -90,6 +91,7 @@ class Story:
     folder: Path
     media: tuple[Path, ...]  # files to copy, relative to `folder`
     image: str | None = None  # the standfirst's first image (URL as written): social cards
+    image_alt: str | None = None  # its alt text
     # Smaller copies to make of photos the standfirst or an entry shows (see images).
     copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
 

@@ -48,7 +48,7 @@ from .metadata import (
     sitemap,
     sitemap_index,
     story_jsonld,
-    timeline_image_url,
+    timeline_image,
 )
 from .metrics import (
     Metric,
@@ -87,6 +87,7 @@ class PageMeta:
     og_type: str | None = None
     title: str | None = None
     image: str | None = None
+    image_alt: str | None = None  # what social cards show as the image's description
     published: datetime | None = None
     modified: datetime | None = None
     jsonld: dict[str, object] | None = None
@@ -470,6 +471,7 @@ class Renderer:
                     "og_type": "article",
                     "title": entry.title,
                     "image": image_url(self.site, entry),
+                    "image_alt": entry.image_alt,
                     "published": entry.time,
                     "modified": entry.modified,
                     "jsonld": entry_jsonld(self.site, story, entry, text),
@@ -519,7 +521,7 @@ class Renderer:
             )
         # Every page's head: in its key too, as an archive page's key holds no standfirst.
         description = story.summary or describe(plain_text(story.standfirst_html))
-        image = timeline_image_url(self.site, story, timeline.entries)
+        image, image_alt = timeline_image(self.site, story, timeline.entries)
         self.page(
             "story.html",
             timeline.path,
@@ -531,6 +533,7 @@ class Renderer:
                 extra,
                 description,
                 image,
+                image_alt,
             ),
             lambda: {
                 "meta": {
@@ -538,6 +541,7 @@ class Renderer:
                     "og_type": "website",
                     "title": story.title,
                     "image": image,
+                    "image_alt": image_alt,
                     "jsonld": story_jsonld(
                         self.site,
                         story,

@@ -440,7 +440,8 @@ def _read_story(
         entries=tuple(entries),
         folder=folder,
         media=tuple(media),
-        image=lead_image,
+        image=lead_image[0] if lead_image else None,
+        image_alt=lead_image[1] if lead_image else None,
         copies=tuple(sorted(dict([*copies, *(c for e in entries for c in e.copies)]).items())),
     )
 

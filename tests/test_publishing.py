@@ -261,6 +261,12 @@ def test_entry_json_ld_and_social_card(sample_site: Path) -> None:
         if m["name"].startswith("twitter:")
     }
     assert twitter["twitter:card"] == "summary_large_image"
+    # The image's alt text, which social sites give screen-reader users with the card.
+    assert (
+        og["og:image:alt"]
+        == twitter["twitter:image:alt"]
+        == "Smoke rising above rooftops in a city"
+    )
     assert page.find("link", rel="canonical")["href"] == og["og:url"]
 
 
@@ -291,9 +297,14 @@ def test_a_story_page_shared_shows_a_picture(content, tmp_path: Path) -> None:
     assert card("") == (base + "p2.png", base + "p2.png", "summary_large_image")  # e3, e2
     assert card("page/1") == (base + "p0.png", base + "p0.png", "summary_large_image")  # e1, e0
 
+    alt = soup(out / "s" / "page" / "1" / "index.html").find("meta", property="og:image:alt")
+    assert alt["content"] == "Photo 0"  # the alt text of the photo the card shows
+
     (root / "s/_index.md").write_text(STORY_INDEX + "\n![The lead picture](p1.png)\n")
     build(root, out)
     assert card("")[0] == card("page/1")[0] == base + "p1.png"
+    alt = soup(out / "s" / "index.html").find("meta", property="og:image:alt")
+    assert alt["content"] == "The lead picture"
     assert soup(out / "s" / "index.html").find("img", alt="The lead picture")
 
 
