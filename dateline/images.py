@@ -43,7 +43,10 @@ def copy_widths(path: Path, width: int, height: int) -> tuple[int, ...]:
     if path.suffix.lower() not in _FORMATS or width * height > _LARGEST:
         return ()
     widths = tuple(w for w in WIDTHS if w <= width * _SPARE)
-    if not widths or _animated(path):
+    # A JPEG never moves in a browser; Pillow calls a phone's JPEG with a depth map or
+    # preview inside (MPO) "animated", which would cost it its copies.
+    still = _FORMATS[path.suffix.lower()] == "JPEG"
+    if not widths or (not still and _animated(path)):
         return ()
     if any(path.with_name(copy_name(path.name, w)).exists() for w in widths):
         return ()
@@ -85,7 +88,7 @@ def resized(source: Path, width: int) -> bytes:
 
     try:
         with Image.open(source) as opened:
-            kind = opened.format or _FORMATS[source.suffix.lower()]
+            kind = _FORMATS[source.suffix.lower()]  # as its name says (a phone's MPO: JPEG)
             profile = opened.info.get("icc_profile")
             turned = _turned(opened)
             if kind == "JPEG":  # decode at a fraction of the size (DCT scaling): far faster

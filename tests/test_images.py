@@ -140,6 +140,30 @@ def test_photos_get_smaller_copies_upright_without_exif(tmp_path: Path) -> None:
     )
 
 
+def test_a_phone_jpeg_with_a_second_picture_inside_gets_its_copies(tmp_path: Path) -> None:
+    """Phones save JPEGs with a depth map or preview inside (MPO), which Pillow calls
+    animated; a browser shows the first picture, and so do the copies."""
+    first, second = Image.new("RGB", (1000, 700), "red"), Image.new("RGB", (1000, 700), "blue")
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML,
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body="![A phone photo](phone.jpg)"),
+            "s/phone.jpg": buffer.getvalue(),
+        },
+    )
+    build(content, tmp_path / "site")
+    img = soup(tmp_path / "site" / "s" / "a" / "index.html").find("img")
+    assert [w for _, w in _candidates(img)] == [480, 800, 1000]
+    with Image.open(tmp_path / "site" / "s" / "phone.480w.jpg") as copy:
+        assert (copy.format, copy.size) == ("JPEG", (480, 336))
+        red, _, blue = copy.getpixel((10, 10))
+        assert red > 200 and blue < 50
+
+
 def test_copies_are_made_once_and_again_when_the_photo_changes(tmp_path: Path) -> None:
     content = write_tree(
         tmp_path / "content",
