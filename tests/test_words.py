@@ -198,3 +198,19 @@ def test_the_dev_server_follows_a_change_of_language(tmp_path: Path) -> None:
     (content / "site.toml").write_text(SITE_TOML)
     assert rebuilder.build({(content / "site.toml").resolve()}).ok
     assert badge() == "Key development"
+
+
+def test_an_english_site_can_change_the_theme_s_words(tmp_path: Path) -> None:
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML + 'language = "en-GB"\n',
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(extra="key: true\n"),
+            "_theme/i18n/en.toml": '"Key development" = "Key event"\n',
+        },
+    )
+    build(content, tmp_path / "site")
+    page = soup(tmp_path / "site" / "s" / "index.html")
+    assert page.find(class_="badge-key").get_text() == "Key event"
+    assert page.find("h2", class_="day-heading").get_text() == "Wednesday 2 March 2022"
