@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import tomllib
 from datetime import date, datetime
 from functools import lru_cache
@@ -197,15 +198,49 @@ def _read(path: Path, errors: list[ContentError]) -> dict[str, Phrase]:
     for key, value in data.items():
         plural = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
         if isinstance(value, str) or (plural and value):
+            problem = _check(key, value)
+        else:
+            problem = (
+                f"the translation of {key!r} must be text, or a table of plural forms "
+                'such as { one = "…", other = "…" }'
+            )
+        if problem is None:
             phrases[key] = value
             continue
         line = next((n for n, t in enumerate(text.split("\n"), 1) if key in t), 1)
-        errors.append(
-            ContentError(
-                shown,
-                line,
-                f"the translation of {key!r} must be text, or a table of plural forms "
-                'such as { one = "…", other = "…" }',
-            )
-        )
+        errors.append(ContentError(shown, line, problem))
     return phrases
+
+
+_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def _check(key: str, value: Phrase) -> str | None:
+    """What is wrong with a translation, or None. A `{name}` the phrase does not have,
+    or a lone brace, would stop the build halfway through writing pages."""
+    forms = value if isinstance(value, dict) else {"": value}
+    if wrong := sorted(set(forms) - set(_CATEGORIES) - {""}):
+        return (
+            f"the translation of {key!r} has a plural form {wrong[0]!r}; "
+            f"the forms are {', '.join(_CATEGORIES)}"
+        )
+    wanted = _names(key) or set()
+    for form in forms.values():
+        names = _names(form)
+        if names is None:
+            return f"the translation of {key!r} has a lone {{ or }}; write {{{{ or }}}} for one"
+        if extra := sorted(names - wanted):
+            keep = ", ".join(f"{{{n}}}" for n in sorted(wanted)) or "no {…}"
+            return (
+                f"the translation of {key!r} has {{{extra[0]}}}, which the phrase does not; "
+                f"it may use {keep}"
+            )
+    return None
+
+
+def _names(text: str) -> set[str] | None:
+    """The `{name}`s in `text`, or None if its braces do not pair up."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None

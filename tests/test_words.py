@@ -214,3 +214,43 @@ def test_an_english_site_can_change_the_theme_s_words(tmp_path: Path) -> None:
     page = soup(tmp_path / "site" / "s" / "index.html")
     assert page.find(class_="badge-key").get_text() == "Key event"
     assert page.find("h2", class_="day-heading").get_text() == "Wednesday 2 March 2022"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '"All updates on {story}" = "Усі оновлення: {сюжет}"',
+            "the translation of 'All updates on {story}' has {сюжет}, which the phrase "
+            "does not; it may use {story}",
+        ),
+        (
+            '"All updates on {story}" = "Усі оновлення: {story"',
+            "the translation of 'All updates on {story}' has a lone { or }; write {{ or }} for one",
+        ),
+        (
+            '"{count} update" = { one = "{count} оновлення", fev = "{count} оновлення" }',
+            "the translation of '{count} update' has a plural form 'fev'; the forms are "
+            "zero, one, two, few, many, other",
+        ),
+    ],
+)
+def test_a_translation_that_would_stop_the_build_halfway_is_an_error(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    """Caught when the file is read, with its line: a `{name}` the phrase does not
+    have, or a lone brace, would otherwise fail while pages are being written."""
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML + 'language = "uk"\n',
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(),
+            "_theme/i18n/uk.toml": f'"Live" = "Наживо"\n{line}\n',
+        },
+    )
+    result = run_cli("--content", content, "--out", tmp_path / "site")
+    assert result.code == 1 and not (tmp_path / "site").exists()
+    assert (
+        result.stderr.splitlines()[0] == f"{content / '_theme' / 'i18n' / 'uk.toml'}:2: {message}"
+    )
