@@ -26,7 +26,7 @@ WIDTHS = (480, 800, 1280)
 # What the theme's column gives an image: 40rem at most, less the page's margins below.
 SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
 _FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
-_LARGEST = 100_000_000  # pixels; past this, decoding one would take gigabytes: no copies
+_LARGEST = 89_000_000  # pixels: under Pillow's decompression-bomb warning; larger gets no copies
 _SPARE = 0.9  # a copy must save at least a tenth of the width to be worth a file
 
 
