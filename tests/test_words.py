@@ -14,7 +14,7 @@ from dateline.rebuild import Rebuilder
 from dateline.words import SCRIPT_PHRASES
 from tests.conftest import ROOT, SITE_TOML, STORY_INDEX, entry, run_cli, soup, write_tree
 
-UK = tomllib.loads((ROOT / "theme" / "i18n" / "uk.toml").read_text(encoding="utf-8"))
+SHIPPED = sorted(p.stem for p in (ROOT / "theme" / "i18n").glob("*.toml"))  # de es fr uk
 
 
 def theme_phrases() -> set[str]:
@@ -57,11 +57,13 @@ def english_words(page: Path) -> set[str]:
     return found
 
 
-def test_the_ukrainian_file_translates_every_phrase_and_no_other() -> None:
+@pytest.mark.parametrize("language", SHIPPED)
+def test_each_shipped_file_translates_every_phrase_and_no_other(language: str) -> None:
+    table = tomllib.loads((ROOT / "theme" / "i18n" / f"{language}.toml").read_text("utf-8"))
     phrases = theme_phrases()
     assert len(phrases) > 60
-    assert set(UK) == phrases
-    for phrase, value in UK.items():
+    assert set(table) == phrases
+    for phrase, value in table.items():
         forms = value.values() if isinstance(value, dict) else [value]
         for form in forms:  # the values put in stay, and nothing else is asked for
             assert set(re.findall(r"\{(\w+)\}", form)) == set(re.findall(r"\{(\w+)\}", phrase)), (
@@ -69,18 +71,23 @@ def test_the_ukrainian_file_translates_every_phrase_and_no_other() -> None:
             )
 
 
-@pytest.fixture(scope="module")
-def ukrainian_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = tmp_path_factory.mktemp("uk") / "content"
+def sample_in(language: str, folder: Path) -> Path:
+    """The sample site built with `language` in its site.toml."""
+    content = folder / "content"
     shutil.copytree(ROOT / "content", content)
     toml = (content / "site.toml").read_text(encoding="utf-8")
     (content / "site.toml").write_text(
-        re.sub(r'language = "[^"]*"', 'language = "uk-UA"', toml), encoding="utf-8"
+        re.sub(r'language = "[^"]*"', f'language = "{language}"', toml), encoding="utf-8"
     )
-    out = content.parent / "site"
+    out = folder / "site"
     result = run_cli("--content", content, "--out", out, "--strict")
     assert result.code == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def ukrainian_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sample_in("uk-UA", tmp_path_factory.mktemp("uk"))
 
 
 PAGES = [
@@ -98,6 +105,28 @@ PAGES = [
 def test_a_ukrainian_site_shows_no_english_theme_words(ukrainian_site: Path, page: str) -> None:
     assert english_words(ukrainian_site / page) == set()
     assert soup(ukrainian_site / page).html["lang"] == "uk-UA"
+
+
+@pytest.mark.parametrize("language", [lang for lang in SHIPPED if lang != "uk"])
+def test_every_shipped_language_leaves_no_english_theme_words(
+    tmp_path: Path, language: str
+) -> None:
+    """None but those the language writes the same ("Source" in French, "Live" and
+    "Status" in German), and its own dates."""
+    table = tomllib.loads((ROOT / "theme" / "i18n" / f"{language}.toml").read_text("utf-8"))
+    same = {phrase for phrase, value in table.items() if value == phrase}
+    site = sample_in(language, tmp_path)
+    for page in PAGES:
+        assert english_words(site / page) <= same, (language, page)
+    heading = soup(site / "ukraine-day-7" / "index.html").find("h2", class_="day-heading")
+    assert (
+        heading.get_text()
+        == {
+            "de": "Mittwoch, 2. März 2022",
+            "es": "miércoles, 2 de marzo de 2022",
+            "fr": "mercredi 2 mars 2022",
+        }[language]
+    )
 
 
 def test_english_pages_are_checked_for_the_same_words(sample_site: Path) -> None:
@@ -131,9 +160,9 @@ def test_english_pages_carry_no_words_for_the_script(sample_site: Path) -> None:
 
 
 def test_a_site_translates_the_theme_itself_phrase_by_phrase(tmp_path: Path) -> None:
-    """A site's `_theme/i18n/` file overrides dateline's phrase by phrase; a language
-    dateline has no file for still gets its own dates and plural forms; `de-AT`
-    reads `de.toml`, then `de-AT.toml` over it."""
+    """A site's `_theme/i18n/` file overrides dateline's phrase by phrase; `de-AT`
+    reads `de.toml`, then `de-AT.toml` over it; a language dateline has no file for
+    still gets its own dates and plural forms."""
     files = {
         "s/_index.md": STORY_INDEX,
         "s/a.md": entry("Erste", extra="key: true\n"),
@@ -152,7 +181,13 @@ def test_a_site_translates_the_theme_itself_phrase_by_phrase(tmp_path: Path) -> 
     assert page.find(class_="story-status").get_text(strip=True) == "Liveticker"
     assert page.find("h2", class_="day-heading").get_text() == "Mittwoch, 2. März 2022"
     assert "2 Meldungen" in soup(out / "index.html").get_text()
-    assert page.find("a", class_="skip-link").get_text() == "Skip to content"  # not translated
+    assert page.find("a", class_="skip-link").get_text() == "Zum Inhalt springen"  # dateline's
+
+    (content / "site.toml").write_text(SITE_TOML + 'language = "pl"\n')
+    build(content, out)
+    page = soup(out / "s" / "index.html")
+    assert page.find("h2", class_="day-heading").get_text() == "środa, 2 marca 2022"
+    assert page.find("a", class_="skip-link").get_text() == "Skip to content"  # no Polish file
 
     (content / "site.toml").write_text(SITE_TOML + 'language = "uk"\n')
     build(content, out)  # the build cache: every page again, in the other language
