@@ -75,6 +75,12 @@ def text_direction(language: str) -> str:
     return "rtl" if primary in _RTL_LANGUAGES else "ltr"
 
 
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
+    """The file line a TOML mistake is at (tomllib says so only in its message)."""
+    match = _TOML_LINE.search(str(exc))
+    return int(match.group(1)) if match else 1
+
+
 def _key_lines(text: str) -> dict[str, int]:
     """Line of each top-level key, for messages (tomllib does not report them)."""
     lines: dict[str, int] = {}
@@ -95,9 +101,9 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
     except UnicodeDecodeError:
         return None, [ContentError(shown, 1, "site.toml is not valid UTF-8 text")]
     except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        line = int(match.group(1)) if match else 1
-        return None, [ContentError(shown, line, f"site.toml is not valid TOML: {exc}")]
+        return None, [
+            ContentError(shown, toml_error_line(exc), f"site.toml is not valid TOML: {exc}")
+        ]
     lines = _key_lines(text)
     errors: list[ContentError] = []
 

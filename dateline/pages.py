@@ -155,19 +155,14 @@ class Renderer:
         """Compile the theme in `words`' language; forget pages rendered in another."""
         self.words = words
         self.env = make_env(self.dirs, words)
-        self.env.globals.update(
-            url=self._url,
-            entry_body=self._entry_body,
-            entry_link=self._entry_link,
-            article=self._article,
-        )
+        helpers = {
+            "entry_body": self._entry_body,
+            "entry_link": self._entry_link,
+            "article": self._article,
+        }
+        self.env.globals.update(url=self._url, **helpers)
         # As filters too, called directly (see _url_filter): what the default theme uses.
-        self.env.filters.update(
-            url=self._url_filter,
-            entry_body=self._entry_body,
-            entry_link=self._entry_link,
-            article=self._article,
-        )
+        self.env.filters.update(url=self._url_filter, **helpers)
         self._box = self.env.get_template("figures.html")
         self.__dict__.pop("_entry_article", None)  # the macro, compiled anew
         self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
@@ -339,14 +334,15 @@ class Renderer:
         """The smaller copies of one photo (see images): made again only when the photo
         changed, as resizing one takes tens of milliseconds."""
         source = story.folder / name
-        for width in widths:
-            path = f"{story.path}{copy_name(name, width)}"
-            if not self._mine(path):
-                continue
-            try:
-                stat = source.stat()
-            except OSError:  # deleted since it was read: the next build says so
-                return
+        paths = {w: f"{story.path}{copy_name(name, w)}" for w in widths}
+        mine = {w: path for w, path in paths.items() if self._mine(path)}
+        if not mine:
+            return
+        try:
+            stat = source.stat()  # once for all its copies
+        except OSError:  # deleted since it was read: the next build says so
+            return
+        for width, path in mine.items():
             made_from = ("copy", stat.st_size, stat.st_mtime_ns, width)
             if not self._kept_as_before(path, made_from):
                 self.out.made_from(path, made_from, lambda w=width: resized(source, w))

@@ -103,7 +103,7 @@ def make_env(dirs: list[Path], words: Words = ENGLISH) -> jinja2.Environment:
     # the bytes for text in Cyrillic or Arabic. tojson still escapes <, >, & and '.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["t"] = words
-    env.filters["plural"] = lambda one, other, count: words.count(one, other, count)
+    env.filters["plural"] = words.count
     env.filters["fill"] = lambda phrase, **values: phrase.format(**values)
     env.filters["count"] = words.number
     env.globals["script_words"] = words.script(SCRIPT_PHRASES)  # for dateline.js

@@ -78,7 +78,8 @@ def base_path(base_url: str | None) -> str:
 
 
 def rebase(html: str, prefix: str) -> str:
-    """Prefix every relative href/src in `html` so it resolves from another folder.
+    """Prefix every relative href/src (and srcset address) in `html` so it resolves
+    from another folder.
 
     Bodies are rendered once, relative to their story folder; a page elsewhere (an
     entry's own page, one level down) rebases them instead of rendering again. An

@@ -15,7 +15,6 @@ formatting (British order), so an English site never imports Babel.
 from __future__ import annotations
 
 import hashlib
-import re
 import string
 import tomllib
 from datetime import date, datetime
@@ -23,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import times
+from .config import toml_error_line
 from .errors import ContentError, display_path
 
-_TOML_LINE = re.compile(r"at line (\d+)")
 Phrase = str | dict[str, str]  # a phrase, or a count's forms by plural category
 
 # What the reader script (theme/static/dateline.js) writes; pages carry these phrases'
@@ -189,10 +188,7 @@ def _read(path: Path, errors: list[ContentError]) -> dict[str, Phrase]:
         errors.append(ContentError(shown, 1, "not valid UTF-8 text; save the file as UTF-8"))
         return {}
     except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        errors.append(
-            ContentError(shown, int(match.group(1)) if match else 1, f"not valid TOML: {exc}")
-        )
+        errors.append(ContentError(shown, toml_error_line(exc), f"not valid TOML: {exc}"))
         return {}
     phrases: dict[str, Phrase] = {}
     for key, value in data.items():
