@@ -1,0 +1,173 @@
+"""Where a build's time goes: CPU time by step and kind of output, beside the floor's.
+
+    python benchmarks/breakdown.py                    # a 2,000-entry site
+    python benchmarks/breakdown.py --size 20000
+    python benchmarks/breakdown.py --content content  # an existing site
+
+`run.py` says how fast a build is; this says why, so the next change goes where the time
+is. It reads and renders the site in this one process (no workers, no build cache, so no
+step hides behind another) with a timer around each step, and prints each step's CPU
+time: its own, not what it calls that has a line of its own. A timer costs about a
+microsecond a call, some 20 an entry, so the steps' times are a little high. Beside them
+it times the floor (`floor.py`: front matter, Markdown and a one-template page an entry,
+nothing else) on the same entries, which is what any build on this stack pays.
+Numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from markdown_it import MarkdownIt  # noqa: E402
+
+from benchmarks import floor  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
+from dateline import entryfile, output, pages  # noqa: E402
+from dateline.bodies import spilling  # noqa: E402
+from dateline.reader import read_site  # noqa: E402
+
+# (where the function is looked up, its name, the step it is). Functions are looked up
+# by name at each call, so replacing them there times every call.
+READING = [
+    (entryfile, "read_fields", "front matter (YAML, checks)"),
+    (MarkdownIt, "parse", "Markdown parse (markdown-it-py)"),
+    (entryfile, "render", "Markdown to HTML, sanitized"),
+    (entryfile, "parse_box", "figure boxes"),
+    (entryfile, "body", "bodies set aside (spill file)"),
+]
+RENDERING = [
+    (pages.Renderer, "entry", "entry pages"),
+    (pages.Renderer, "timeline", "timeline pages, with their articles"),
+    (pages.Renderer, "tracker", "metric trackers and charts"),
+    (pages.Renderer, "tag", "topic pages"),
+    (pages, "feed_share", "feed items (Atom, JSON Feed)"),
+    (pages.Renderer, "data_files", "figures.json"),
+    (pages.Renderer, "_sitemaps", "sitemap"),
+    (output.Output, "write", "writing pages and files"),
+    (output.Output, "copy", "copying static files and media"),
+]
+
+
+class Clock:
+    """CPU time per step, each step's own: a step's time leaves out the steps it calls."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self._stack: list[list[float]] = []  # per open step: [started, time in callees]
+
+    def wrap(self, function: Callable, step: str) -> Callable:
+        def timed(*args: object, **kwargs: object) -> object:
+            self._stack.append([time.process_time(), 0.0])
+            try:
+                return function(*args, **kwargs)
+            finally:
+                started, inner = self._stack.pop()
+                took = time.process_time() - started
+                self.spent[step] = self.spent.get(step, 0.0) + took - inner
+                if self._stack:
+                    self._stack[-1][1] += took
+
+        return timed
+
+    @contextmanager
+    def timing(self, places: list[tuple[object, str, str]]) -> Iterator[None]:
+        """Time every call of the functions at `places` while inside."""
+        originals = [(owner, name, getattr(owner, name)) for owner, name, _ in places]
+        for (owner, name, function), (_, _, step) in zip(originals, places, strict=True):
+            setattr(owner, name, self.wrap(function, step))
+        try:
+            yield
+        finally:
+            for owner, name, function in originals:
+                setattr(owner, name, function)
+
+
+def start_up() -> tuple[float, float]:
+    """Wall seconds to start Python, and to start it and import the command line."""
+
+    def wall(code: str) -> float:
+        best = float("inf")
+        for _ in range(5):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    return wall("pass"), wall("import dateline.cli")
+
+
+def profile(content: Path, scratch: Path) -> tuple[dict[str, float], int, float]:
+    """One read and one render of `content` with every step timed: (CPU seconds per
+    step, entries, the floor's CPU seconds on the same entries)."""
+    clock = Clock()
+    with spilling(scratch / "site"):
+        with clock.timing(READING):
+            started = time.process_time()
+            site, _ = read_site(content, jobs=1)
+            clock.spent["reading: the rest"] = (
+                time.process_time() - started - sum(clock.spent.values())
+            )
+        reading = dict(clock.spent)
+        clock.spent = {}
+        renderer = pages.Renderer(site.content, keep=False, words=site.words)
+        renderer.feed_parts = Path(tempfile.mkdtemp(dir=scratch))
+        if site.config.base_url is None:
+            print("(site.toml has no base_url: no feeds or sitemap to time)")
+        with clock.timing(RENDERING):
+            started = time.process_time()
+            renderer.render(site, output.Output(scratch / "out"))
+            total = time.process_time() - started
+        clock.spent["rendering: the rest (index, 404, static, bookkeeping)"] = total - sum(
+            clock.spent.values()
+        )
+    entries = sum(len(story.entries) for story in site.stories)
+    spent = {
+        f"reading: {step}" if "reading" not in step else step: s for step, s in reading.items()
+    }
+    spent.update(
+        {f"rendering: {s}" if "rendering" not in s else s: t for s, t in clock.spent.items()}
+    )
+    paths = sorted(p for p in content.glob("*/*.md") if p.name != "_index.md")
+    for story in {p.parent.name for p in paths}:
+        (scratch / "floor" / story).mkdir(parents=True)
+    started = time.process_time()
+    floor.render((paths, scratch / "floor"))
+    return spent, entries, time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=2000, help="entries to generate")
+    parser.add_argument("--content", type=Path, help="profile this site instead")
+    args = parser.parse_args()
+    python, imported = start_up()
+    with tempfile.TemporaryDirectory(prefix="dateline-profile-") as scratch:
+        work = Path(scratch)
+        content = args.content or generate(work / "content", args.size)
+        spent, entries, floor_seconds = profile(content.resolve(), work)
+    total = sum(spent.values())
+    print(f"{entries:,} entries, one process, CPU seconds (start-up: wall seconds)")
+    print(f"{'step':<62} {'s':>6} {'µs/entry':>8} {'share':>6}")
+    print(f"{'start-up: Python itself':<62} {python:>6.2f}")
+    print(f"{'start-up: importing dateline':<62} {imported - python:>6.2f}")
+    for step, seconds in spent.items():
+        print(f"{step:<62} {seconds:>6.2f} {seconds * 1e6 / entries:>8.0f} {seconds / total:>6.0%}")
+    print(f"{'reading and rendering':<62} {total:>6.2f} {total * 1e6 / entries:>8.0f}")
+    print(
+        f"{'the floor (benchmarks/floor.py), same entries':<62} {floor_seconds:>6.2f} "
+        f"{floor_seconds * 1e6 / entries:>8.0f} {floor_seconds / total:>6.0%}"
+    )
+
+
+if __name__ == "__main__":
+    main()
