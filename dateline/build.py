@@ -6,9 +6,11 @@ anything is written, and the published folder changes only once a build is compl
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,26 @@ class BuildReport:
     details: tuple[str, ...] = ()  # one line per story, for --verbose
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection for the length of a one-off build.
+
+    A build makes almost no cyclic garbage (some 600 objects in a 20,000-entry build)
+    but holds a million objects by its end, which each full collection walks: five of
+    them, and a thousand smaller ones, cost about 4% of such a build's CPU time (read
+    and rendered in one process, three runs each) and found nothing to free.
+    The process ends after the build; the dev server collects between builds instead
+    (`Rebuilder.settle`).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build(
     content: Path,
     out: Path,
@@ -57,7 +79,8 @@ def build(
     if not content.is_dir():
         raise UsageError(f"content folder {content} not found")
     check_output(out, content)
-    with spilling(out):  # entries' bodies wait in a file, not all in memory at once
+    # Entries' bodies wait in a file, not all in memory at once.
+    with _collector_paused(), spilling(out):
         store = load_cache(out, content) if use_cache else None
         read_cache = store.read if store is not None else None
         site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=read_cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 import struct
@@ -37,6 +38,36 @@ def test_failed_build_leaves_published_site_untouched(content, tmp_path: Path) -
     assert snapshot(out) == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert leftovers == [".site.dateline-cache"]  # no staging folder left, just the cache
+
+
+def test_build_pauses_the_garbage_collector_and_gives_it_back(
+    content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build runs without automatic collections (see build._collector_paused); the
+    process calling it, a test runner or a server, gets its collector back, failed
+    build or not."""
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})
+    seen = []
+    real = build_module.render_site
+
+    def watched(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(build_module, "render_site", watched)
+    build(root, tmp_path / "site")
+    assert seen == [False] and gc.isenabled()
+    (root / "s" / "a.md").write_text(entry("First", extra="pined: true\n"))
+    with pytest.raises(BuildError):
+        build(root, tmp_path / "site")
+    assert gc.isenabled()
+    (root / "s" / "a.md").write_text(entry("First"))
+    gc.disable()  # a caller that had turned it off keeps it off
+    try:
+        build(root, tmp_path / "other")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_crash_mid_render_leaves_previous_site(
