@@ -359,6 +359,9 @@ class LiveOutput(Output):
         self._seen = set()
         self.fresh = []
         self.count = self.written = 0
+        # Folders are made again where missing: the last build's removals take the
+        # folders they empty (a deleted entry's), which a restored entry needs back.
+        self._folders = set()
 
     def take_fresh(self) -> list[str]:
         """The files written since the last call, for telling open pages which changed."""

@@ -90,6 +90,10 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
     ),
     "add an entry (pages shift)": lambda c: write(c / "s/e9.md", entry(9, extra="pinned: true\n")),
     "delete an entry": lambda c: remove(c / "s/e1.md"),
+    # Its page is rendered with the key it had, but the server removed the file: written.
+    "put the deleted entry back as it was": lambda c: write(
+        c / "s/e1.md", entry(1, body=box("1001,000"))
+    ),
     "rename an entry": lambda c: rename(c / "s/e5.md", c / "s/renamed.md"),
     "rename an entry, its old address kept as an alias": lambda c: {
         *remove(c / "s/e7.md"),
