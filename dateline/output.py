@@ -125,9 +125,11 @@ class Output:
         if not self._kept(path, lambda old: _same_bytes(old, raw)):
             _write_file(self._target(path), raw)
 
-    def unchanged(self, path: str, data: str | bytes) -> None:
-        """Write `data`, which the caller knows is what it wrote last build."""
-        self.write(path, data)
+    def still_there(self, path: str) -> bool:
+        """Whether the file at `path`, which the caller would make exactly as it made it
+        last build, is still there as written (and is now this build's). Only the dev
+        server's output knows; a one-off build compares bytes instead (`write`)."""
+        return False
 
     @contextmanager
     def stream(self, path: str) -> Iterator[BinaryIO]:
@@ -386,12 +388,12 @@ class LiveOutput(Output):
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self._put(path, hashlib.blake2b(raw, digest_size=16).digest(), lambda: raw)
 
-    def unchanged(self, path: str, data: str | bytes) -> None:
-        if path in self._known:
-            self._seen.add(path)
-            self.count += 1
-        else:
-            self.write(path, data)
+    def still_there(self, path: str) -> bool:
+        if path not in self._known:  # removed since (its entry was deleted, then restored)
+            return False
+        self._seen.add(path)
+        self.count += 1
+        return True
 
     def made_from(self, path: str, source: object, data: Callable[[], bytes]) -> None:
         self._put(path, source, data)  # made again only when `source` changed

@@ -165,7 +165,10 @@ class Renderer:
         self.env.filters.update(url=self._url_filter, **helpers)
         self._box = self.env.get_template("figures.html")
         self.__dict__.pop("_entry_article", None)  # the macro, compiled anew
-        self._pages: dict[str, tuple[object, str]] = {}  # file path -> (key, html)
+        # The dev server: file path -> the key its page was last rendered with. Not its
+        # HTML: an unchanged page is already in the served folder (253 MB of pages were
+        # held at 20,000 entries, for the rare page that had to be written again).
+        self._pages: dict[str, object] = {}
         self._bodies: dict[tuple[str, str], tuple[Entry, Notes, str]] = {}
         self._articles: dict[tuple[str, str], tuple[object, str]] = {}
 
@@ -304,9 +307,7 @@ class Renderer:
         full_key = None
         if self.keep:  # the dev server: a page it rendered last time, with the same key
             full_key = (template, key, self.site.config)
-            cached = self._pages.get(file_path)
-            if cached is not None and cached[0] == full_key:
-                self.out.unchanged(file_path, cached[1])
+            if self._pages.get(file_path) == full_key and self.out.still_there(file_path):
                 return
         base = self.site.config.base_url
         self._page = file_path
@@ -324,7 +325,7 @@ class Renderer:
         finally:
             self._root = None
         if self.keep:
-            self._pages[file_path] = (full_key, html)
+            self._pages[file_path] = full_key
         self.rendered += 1
         if self.progress is not None:
             self.progress()
