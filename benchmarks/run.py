@@ -8,9 +8,9 @@ each in this one run (the tools taking turns), and prints dateline's time as a r
 the others. For dateline it also prints pages written, peak memory, a command-line
 rebuild after editing one entry, another after a change every page shows (the site's
 title), and the dev server's incremental rebuild after the same edit: to the edited
-entry's page written and to the whole rebuild done. Pelican is installed in a throwaway
-virtual environment (default theme, pagination 20); Hugo is used when the Debian
-package is on the machine (minimal layouts, pagination 20).
+entry's page written and to the whole rebuild done, and the dev server's peak memory.
+Pelican is installed in a throwaway virtual environment (default theme, pagination 20);
+Hugo is used when the Debian package is on the machine (minimal layouts, pagination 20).
 Numbers are printed, never asserted: speed goals are read, not unit-tested.
 """
 
@@ -51,7 +51,7 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak}))
 # The dev server's incremental path, in a fresh interpreter: a first build as `serve`
 # makes it, one edit, then the rebuild it triggers.
 SERVE = r"""
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from dateline.rebuild import Rebuilder
 content, out, edit = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
@@ -66,6 +66,7 @@ print(json.dumps({
     "serve_rebuild_ms": (time.perf_counter() - started) * 1000,
     "serve_page_ms": (told[0] - started) * 1000,  # the edited entry's page written
     "serve_rendered": again.rendered,
+    "serve_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # its peak
 }))
 """
 
@@ -229,6 +230,7 @@ def bench(
         serve_ms=served["serve_rebuild_ms"],
         page_ms=served["serve_page_ms"],
         serve_rendered=served["serve_rendered"],
+        serve_mb=served["serve_mb"],
     )
     # Command-line rebuilds over the last full build, `repeat` of each (the median kept,
     # as for full builds): after editing one entry (the first after the dev server's
@@ -283,7 +285,7 @@ def main() -> None:
         header = (
             f"{'N':>7} {'entries':>7} {'dateline':>9} {'entries/s':>9} {'pages':>6} "
             f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'restyle':>7} {'page ms':>7} "
-            f"{'serve ms':>8} "
+            f"{'serve ms':>8} {'serve MB':>8} "
             f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6}"
         )
         print(header)
@@ -296,7 +298,7 @@ def main() -> None:
                 f"{row['entries'] / seconds:>9,.0f} {row['pages']:>6,} "
                 f"{row['peak_mb']:>7,.0f} {row['rebuild']:>8.2f} "
                 f"{row['rebuild'] / seconds:>7.2f} {row['restyle']:>7.2f} {row['page_ms']:>7.0f} "
-                f"{row['serve_ms']:>8.0f} "
+                f"{row['serve_ms']:>8.0f} {row['serve_mb']:>8,.0f} "
                 f"{pel if pel is not None else nan:>8.2f} {seconds / pel if pel else nan:>6.2f} "
                 f"{hug if hug is not None else nan:>6.2f} {seconds / hug if hug else nan:>6.2f} "
                 f"{row['floor']:>6.2f} {row['floor'] / pel if pel else nan:>6.2f}",
@@ -309,6 +311,7 @@ def main() -> None:
         print("of the full build); restyle = a command-line build after a change every page")
         print("shows (the site's title); page ms = the dev server, from the edit to the edited")
         print("entry's page written; serve ms = to the whole rebuild done, feeds included;")
+        print("serve MB = the dev server's peak memory, its first build and that rebuild;")
         print("floor = a bare markdown-it-py + Jinja2 loop writing one page per entry")
         print("(benchmarks/floor.py), f/pel = its ratio to Pelican: the lowest this stack reaches")
         print("Every build is timed as a whole process, interpreter start and exit included.")
