@@ -27,6 +27,13 @@ def box(value: str) -> str:
     return f"\n```figures People who fled\nUN: {value}\nGov: about 5,000\n```\n"
 
 
+def original(i: int) -> str:
+    """Entry `i` as the `site` fixture writes it."""
+    return entry(
+        i, extra="key: true\n" if i % 3 == 0 else "", body=box(f"{1000 + i},000") if i % 2 else ""
+    )
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -42,11 +49,7 @@ def site(tmp_path: Path):
         "s/_index.md": "---\ntitle: Story\ntimezone: Europe/Kyiv\n---\nIntro.\n",
     }
     for i in range(8):
-        files[f"s/e{i}.md"] = entry(
-            i,
-            extra="key: true\n" if i % 3 == 0 else "",
-            body=box(f"{1000 + i},000") if i % 2 else "",
-        )
+        files[f"s/e{i}.md"] = original(i)
     files["t/_index.md"] = "---\ntitle: Other\n---\n"
     files["t/a.md"] = entry(0)
     content = write_tree(tmp_path / "content", files)
@@ -91,9 +94,43 @@ STEPS: dict[str, Callable[[Path], set[Path]]] = {
     "add an entry (pages shift)": lambda c: write(c / "s/e9.md", entry(9, extra="pinned: true\n")),
     "delete an entry": lambda c: remove(c / "s/e1.md"),
     # Its page is rendered with the key it had, but the server removed the file: written.
-    "put the deleted entry back as it was": lambda c: write(
-        c / "s/e1.md", entry(1, body=box("1001,000"))
+    "put the deleted entry back as it was": lambda c: write(c / "s/e1.md", original(1)),
+    # Each of these removes pages (and the folders they leave empty), then brings them
+    # back: the dev server must make those folders again.
+    "make an entry a draft": lambda c: write(
+        c / "s/e6.md", original(6).replace("key: true\n", "key: true\ndraft: true\n")
     ),
+    "publish it again": lambda c: write(c / "s/e6.md", original(6)),
+    "give an entry a new topic": lambda c: write(
+        c / "s/e6.md", original(6).replace("tags: [t0]", "tags: [t0, new-topic]")
+    ),
+    "take the topic away": lambda c: write(c / "s/e6.md", original(6)),
+    "give the topic back": lambda c: write(
+        c / "s/e6.md", original(6).replace("tags: [t0]", "tags: [t0, new-topic]")
+    ),
+    "rename a metric": lambda c: write(
+        c / "s/e3.md", entry(3, body=box("2,500,000").replace("People who fled", "Displaced"))
+    ),
+    "rename the metric back": lambda c: write(c / "s/e3.md", entry(3, body=box("2,500,000"))),
+    "move an entry to another day (pages shift)": lambda c: write(
+        c / "s/e0.md", original(0).replace("2022-03-01 10:00", "2022-03-09 10:00")
+    ),
+    "move it back": lambda c: write(c / "s/e0.md", original(0)),
+    "rename a story's folder": lambda c: rename(c / "t", c / "u"),
+    "rename the folder back": lambda c: rename(c / "u", c / "t"),
+    "drop base_url (no feeds, no sitemap)": lambda c: write(
+        c / "site.toml", SITE.replace('base_url = "https://example.org/live/"\n', "")
+    ),
+    "give base_url back": lambda c: write(c / "site.toml", SITE),
+    "add an entry with a large photo": lambda c: {
+        *write_bytes(c / "s/p.png", png(900, 600)),
+        *write(c / "s/e8.md", entry(8, body="![A photo](p.png)")),
+    },
+    "delete the entry and the photo": lambda c: {*remove(c / "s/p.png"), *remove(c / "s/e8.md")},
+    "put both back": lambda c: {
+        *write_bytes(c / "s/p.png", png(900, 600)),
+        *write(c / "s/e8.md", entry(8, body="![A photo](p.png)")),
+    },
     "rename an entry": lambda c: rename(c / "s/e5.md", c / "s/renamed.md"),
     "rename an entry, its old address kept as an alias": lambda c: {
         *remove(c / "s/e7.md"),
