@@ -26,7 +26,7 @@ from .figures import FigureBox, parse_box, scale_slip
 from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
 from .images import copy_widths, srcset
 from .markup import figures_name, images, markdown_file_links, media_kind, render, sized
-from .model import Entry
+from .model import Entry, EntryLink
 from .slugs import slugify
 from .times import TimeError, parse_time
 
@@ -110,6 +110,17 @@ def read_time(
     return moment.astimezone(zone)
 
 
+@dataclass(frozen=True)
+class RenderedBody:
+    """A body parsed once, checked and rendered."""
+
+    html: str
+    boxes: tuple[FigureBox, ...]
+    image: tuple[str, str] | None  # the first image: (URL as written, alt text)
+    copies: tuple[tuple[str, tuple[int, ...]], ...]  # photos to copy smaller (see images)
+    links: tuple[EntryLink, ...]  # links to entry files, each found when read
+
+
 def render_body(
     md: MarkdownIt,
     doc: Document,
@@ -118,14 +129,8 @@ def render_body(
     default_as_of: datetime | None,
     zone: ZoneInfo,
     problems: Problems,
-) -> tuple[
-    str, tuple[FigureBox, ...], tuple[str, str] | None, tuple[tuple[str, tuple[int, ...]], ...]
-]:
-    """Parse a body once: check its boxes and images, then render it.
-
-    Returns the HTML, the parsed figure boxes, the first image (URL, alt text) and the photos to
-    copy smaller (each one's path in the story folder and widths; see images).
-    """
+) -> RenderedBody:
+    """Parse a body once: check its boxes, images and links to entries, then render it."""
     tokens = md.parse(doc.body, {})
     boxes: list[FigureBox] = []
     for token in tokens:
@@ -177,22 +182,26 @@ def render_body(
             sized(image, *size, srcset(image.src, size[0], widths))
             if widths:
                 copies[shown_as] = widths
-    _link_entries(tokens, doc.body_line, shown, folder, problems)
-    return render(md, tokens), tuple(boxes), first_image, tuple(sorted(copies.items()))
+    links = _link_entries(tokens, doc.body_line, shown, folder, problems)
+    return RenderedBody(
+        render(md, tokens), tuple(boxes), first_image, tuple(sorted(copies.items())), links
+    )
 
 
 def _link_entries(
     tokens: list[Token], first_line: int, shown: str, folder: Path, problems: Problems
-) -> None:
+) -> tuple[EntryLink, ...]:
     """Point links to entry files at those entries' pages, as MkDocs does.
 
     `[earlier](0715-kharkiv-shelling.md)` is how an editor links an entry in their
     editor or on GitHub; published as written, it was a broken link. It becomes the
     entry's permalink (`0715-kharkiv-shelling/`, relative to the story folder like every
     link in a body), `_index.md` the story's page, `../other-story/x.md` an entry of
-    another story. A file that is not there is an error at the link's line. (Checked
-    when the linking entry is read: an entry deleted later is caught by `--strict`.)
+    another story. A file that is not there is an error at the link's line. Returns the
+    links it made, so a build that reuses this entry (the build cache, the dev server)
+    checks that their files are still there (`reader.check_entry_links`).
     """
+    links: list[EntryLink] = []
     for token, line in markdown_file_links(tokens, first_line):
         parts = urlsplit(str(token.attrGet("href")))
         written = unquote(parts.path)
@@ -212,6 +221,8 @@ def _link_entries(
         page = "" if target.name == INDEX_FILE else f"{slugify(target.stem)}/"
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         token.attrSet("href", story + page + fragment)  # '' for the story: its folder
+        links.append(EntryLink(target.parent.name, target.name, written, line))
+    return tuple(links)
 
 
 def _aliases(item: Field | None, slug: str, shown: str, problems: Problems) -> tuple[str, ...]:
@@ -306,7 +317,7 @@ def parse_entry(
         for tag in fields["tags"].value:  # type: ignore[union-attr]
             if not slugify(tag):
                 problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
-    body_html, boxes, image, copies = render_body(md, doc, shown, folder, time, zone, problems)
+    rendered = render_body(md, doc, shown, folder, time, zone, problems)
     if len(problems.errors) > before or time is None:
         return None
     if updated is not None and updated.timestamp() < time.timestamp():
@@ -334,11 +345,12 @@ def parse_entry(
         correction=get("correction"),
         aliases=_aliases(fields.get("aliases"), slug, shown, problems),
         draft=bool(get("draft", False)),
-        body=body(body_html),
-        boxes=boxes,
-        image=image[0] if image else None,
-        image_alt=image[1] if image else None,
-        copies=copies,
+        body=body(rendered.html),
+        boxes=rendered.boxes,
+        image=rendered.image[0] if rendered.image else None,
+        image_alt=rendered.image[1] if rendered.image else None,
+        copies=rendered.copies,
+        links=rendered.links,
         digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
         if salt
         else b"",

@@ -20,6 +20,17 @@ from .words import ENGLISH, Words
 
 
 @dataclass(frozen=True)
+class EntryLink:
+    """A body's link to an entry or story file: the story folder and file it leads to,
+    the path as written and the line it is on."""
+
+    story: str
+    name: str
+    written: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Entry:
     """One timed development in a story."""
 
@@ -50,6 +61,8 @@ class Entry:
     time_line: int = field(default=1, compare=False, repr=False)  # of `time:`, for messages
     updated_line: int = field(default=1, compare=False, repr=False)  # of `updated:`
     aliases_line: int = field(default=1, compare=False, repr=False)  # of `aliases:`
+    # Its links to entry files: a build that reuses the entry checks they are still there.
+    links: tuple[EntryLink, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def path(self) -> str:

@@ -366,6 +366,7 @@ def _read_story(
     cache: ReadCache | None,
     files: list[tuple[str, bool]],
     now: datetime,
+    linking: list[Entry],
     jobs: int = 1,
 ) -> Story | None:
     slug = folder.name
@@ -401,9 +402,7 @@ def _read_story(
             fields["status"].line,
             f"status must be 'live' or 'ended', not {status!r}",
         )
-    standfirst, _, lead_image, copies = render_body(
-        md, doc, shown_index, folder, None, zone, problems
-    )
+    standfirst = render_body(md, doc, shown_index, folder, None, zone, problems)
 
     entries: list[Entry] = []
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
@@ -423,6 +422,7 @@ def _read_story(
         if entry is not None and (drafts or not entry.draft):
             entries.append(entry)
     _check_aliases([e for e, _ in read if e is not None], media, problems)
+    linking.extend(e for e, _ in read if e is not None and e.links)
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)
@@ -436,14 +436,41 @@ def _read_story(
         summary=str(fields["summary"].value) if "summary" in fields else None,
         zone=zone,
         status=status,
-        standfirst_html=standfirst,
+        standfirst_html=standfirst.html,
         entries=tuple(entries),
         folder=folder,
         media=tuple(media),
-        image=lead_image[0] if lead_image else None,
-        image_alt=lead_image[1] if lead_image else None,
-        copies=tuple(sorted(dict([*copies, *(c for e in entries for c in e.copies)]).items())),
+        image=standfirst.image[0] if standfirst.image else None,
+        image_alt=standfirst.image[1] if standfirst.image else None,
+        copies=tuple(
+            sorted(dict([*standfirst.copies, *(c for e in entries for c in e.copies)]).items())
+        ),
     )
+
+
+def check_entry_links(
+    linking: list[Entry], listings: dict[str, list[tuple[str, bool]]], problems: Problems
+) -> None:
+    """Every link to an entry file leads to a file that is there now.
+
+    An entry checks its links when it is read; one the build cache or the dev server
+    reuses was read when the file it links to was still there. So each is checked again
+    against the story folders' listings (no file-system calls), with the message and
+    line it would get when read: a build from the cache fails as one without it does.
+    """
+    present: dict[str, set[str]] = {}
+    for entry in linking:
+        for link in entry.links:
+            names = present.get(link.story)
+            if names is None:
+                files = listings.get(link.story, ())
+                names = present[link.story] = {name for name, _ in files if "/" not in name}
+            if link.name not in names:
+                problems.error(
+                    entry.source,
+                    link.line,
+                    f"link to {link.written!r}: no entry or story file by that name",
+                )
 
 
 def read_site(
@@ -477,6 +504,8 @@ def read_site(
                 problems.error(display_path(path), 1, "links to a file outside the content folder")
     md = make_parser(allow_html=config.allow_html)
     stories = []
+    listings: dict[str, list[tuple[str, bool]]] = {}  # story folder -> its files
+    linking: list[Entry] = []  # entries with links to entry files
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder.name) or folder.name.startswith("_"):
             continue
@@ -488,9 +517,11 @@ def read_site(
                 cache.listings[folder] = files
         if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
-        story = _read_story(md, folder, config, drafts, problems, cache, files, now, jobs)
+        listings[folder.name] = files
+        story = _read_story(md, folder, config, drafts, problems, cache, files, now, linking, jobs)
         if story is not None:
             stories.append(story)
+    check_entry_links(linking, listings, problems)
     if problems.errors:
         raise BuildError(problems.errors)
     if config.base_url is None:

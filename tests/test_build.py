@@ -15,6 +15,7 @@ from dateline import theme
 from dateline.build import build
 from dateline.errors import BuildError
 from dateline.output import MARKER
+from dateline.rebuild import Rebuilder
 from tests.conftest import ROOT, STORY_INDEX, entry, load_json, png, run_cli, soup
 
 
@@ -577,6 +578,42 @@ def test_links_to_entry_files_lead_to_their_pages(content, tmp_path: Path) -> No
         "../t/a/",
         "0715-kharkiv/",
     ]
+
+
+def test_a_reused_entry_whose_linked_file_went_is_an_error_too(content, tmp_path: Path) -> None:
+    """The build cache and the dev server reuse an entry read while the file it links to
+    was there: they must fail as a build from nothing does once that file is deleted,
+    including from a draft, and build again once it is back."""
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body="See [this](b.md) and [that](../t/c.md)."),
+            "s/d.md": entry("Draft", extra="draft: true\n", body="Also [b](b.md)."),
+            "s/b.md": entry("Linked"),
+            "t/_index.md": STORY_INDEX,
+            "t/c.md": entry("Elsewhere"),
+        }
+    )
+    rebuilder = Rebuilder(root.resolve(), tmp_path / "live")
+    assert rebuilder.build().ok
+    build(root, tmp_path / "site")  # leaves a build cache beside the site
+    (root / "s" / "b.md").unlink()
+    (root / "t" / "c.md").unlink()
+    expected = [  # as every build lists errors: by file, line and message
+        (str(root / "s" / "a.md"), 5, "link to '../t/c.md': no entry or story file by that name"),
+        (str(root / "s" / "a.md"), 5, "link to 'b.md': no entry or story file by that name"),
+        (str(root / "s" / "d.md"), 6, "link to 'b.md': no entry or story file by that name"),
+    ]
+    for use_cache in (False, True):
+        with pytest.raises(BuildError) as raised:
+            build(root, tmp_path / "site", use_cache=use_cache)
+        assert [(e.path, e.line, e.message) for e in raised.value.errors] == expected
+    served = rebuilder.build({(root / "s" / "b.md").resolve(), (root / "t" / "c.md").resolve()})
+    assert [(e.path, e.line, e.message) for e in served.errors] == expected
+    (root / "s" / "b.md").write_text(entry("Linked"))
+    (root / "t" / "c.md").write_text(entry("Elsewhere"))
+    assert build(root, tmp_path / "site").entries == 3
+    assert rebuilder.build({(root / "s" / "b.md").resolve(), (root / "t" / "c.md").resolve()}).ok
 
 
 @pytest.mark.parametrize("target", ["gone.md", "../nowhere/a.md", "../_theme/x.md", "../site.md"])
