@@ -188,6 +188,11 @@ def render_body(
     )
 
 
+def missing_link(link: EntryLink) -> str:
+    """The message for a link to an entry or story file that is not there."""
+    return f"link to {link.written!r}: no entry or story file by that name"
+
+
 def _link_entries(
     tokens: list[Token], first_line: int, shown: str, folder: Path, problems: Problems
 ) -> tuple[EntryLink, ...]:
@@ -197,9 +202,10 @@ def _link_entries(
     editor or on GitHub; published as written, it was a broken link. It becomes the
     entry's permalink (`0715-kharkiv-shelling/`, relative to the story folder like every
     link in a body), `_index.md` the story's page, `../other-story/x.md` an entry of
-    another story. A file that is not there is an error at the link's line. Returns the
-    links it made, so a build that reuses this entry (the build cache, the dev server)
-    checks that their files are still there (`reader.check_entry_links`).
+    another story. A link outside the story folders is an error at its line here; one
+    to a file that is not there is one too, but found by `reader.check_entry_links` from
+    the links returned, on every build: an entry the build cache or the dev server
+    reuses may link to a file deleted since, or created since.
     """
     links: list[EntryLink] = []
     for token, line in markdown_file_links(tokens, first_line):
@@ -207,8 +213,7 @@ def _link_entries(
         written = unquote(parts.path)
         target = (folder / written).resolve()  # (only here: 30 µs, for every entry)
         if (
-            not target.is_file()
-            or target.parent.parent != folder.parent.resolve()
+            target.parent.parent != folder.parent.resolve()
             or target.parent.name.startswith(("_", "."))  # the site's theme, not a story
         ):
             problems.error(
@@ -319,6 +324,9 @@ def parse_entry(
                 problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
     rendered = render_body(md, doc, shown, folder, time, zone, problems)
     if len(problems.errors) > before or time is None:
+        for link in rendered.links:  # all of a file's mistakes at once, this one too
+            if not (folder.parent / link.story / link.name).is_file():
+                problems.error(shown, link.line, missing_link(link))
         return None
     if updated is not None and updated.timestamp() < time.timestamp():
         problems.warn(

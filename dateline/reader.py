@@ -16,12 +16,19 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 
 from .config import SiteConfig, load_site_config
-from .entryfile import INDEX_FILE, Problems, read_document, read_entry_file, render_body
+from .entryfile import (
+    INDEX_FILE,
+    Problems,
+    missing_link,
+    read_document,
+    read_entry_file,
+    render_body,
+)
 from .errors import BuildError, ContentError, ContentWarning, display_path
 from .forks import how_many, pool, worker_of
 from .frontmatter import Kind
 from .markup import make_parser
-from .model import Entry, Site, Story
+from .model import Entry, EntryLink, Site, Story
 from .slugs import slugify
 from .theme import SITE_THEME, theme_dirs
 from .times import TimeError, load_zone
@@ -366,7 +373,7 @@ def _read_story(
     cache: ReadCache | None,
     files: list[tuple[str, bool]],
     now: datetime,
-    linking: list[Entry],
+    linking: Linking,
     jobs: int = 1,
 ) -> Story | None:
     slug = folder.name
@@ -403,6 +410,7 @@ def _read_story(
             f"status must be 'live' or 'ended', not {status!r}",
         )
     standfirst = render_body(md, doc, shown_index, folder, None, zone, problems)
+    linking.append((shown_index, standfirst.links))
 
     entries: list[Entry] = []
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
@@ -422,7 +430,7 @@ def _read_story(
         if entry is not None and (drafts or not entry.draft):
             entries.append(entry)
     _check_aliases([e for e, _ in read if e is not None], media, problems)
-    linking.extend(e for e, _ in read if e is not None and e.links)
+    linking.extend((e.source, e.links) for e, _ in read if e is not None and e.links)
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)
@@ -448,29 +456,28 @@ def _read_story(
     )
 
 
-def check_entry_links(
-    linking: list[Entry], listings: dict[str, list[tuple[str, bool]]], problems: Problems
-) -> None:
-    """Every link to an entry file leads to a file that is there now.
+Linking = list[tuple[str, tuple[EntryLink, ...]]]  # (file as shown, its links to files)
 
-    An entry checks its links when it is read; one the build cache or the dev server
-    reuses was read when the file it links to was still there. So each is checked again
-    against the story folders' listings (no file-system calls), with the message and
-    line it would get when read: a build from the cache fails as one without it does.
+
+def check_entry_links(
+    linking: Linking, listings: dict[str, list[tuple[str, bool]]], problems: Problems
+) -> None:
+    """Every link to an entry or story file leads to a file that is there now.
+
+    Checked on every build, after reading, against the story folders' listings (no
+    file-system calls), not when an entry is read: the build cache and the dev server
+    reuse entries read before the file they link to was deleted, or created. So a build
+    that reuses them fails, or builds, as a build from nothing does.
     """
     present: dict[str, set[str]] = {}
-    for entry in linking:
-        for link in entry.links:
+    for shown, links in linking:
+        for link in links:
             names = present.get(link.story)
             if names is None:
                 files = listings.get(link.story, ())
                 names = present[link.story] = {name for name, _ in files if "/" not in name}
             if link.name not in names:
-                problems.error(
-                    entry.source,
-                    link.line,
-                    f"link to {link.written!r}: no entry or story file by that name",
-                )
+                problems.error(shown, link.line, missing_link(link))
 
 
 def read_site(
@@ -505,7 +512,7 @@ def read_site(
     md = make_parser(allow_html=config.allow_html)
     stories = []
     listings: dict[str, list[tuple[str, bool]]] = {}  # story folder -> its files
-    linking: list[Entry] = []  # entries with links to entry files
+    linking: Linking = []
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder.name) or folder.name.startswith("_"):
             continue

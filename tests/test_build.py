@@ -583,7 +583,8 @@ def test_links_to_entry_files_lead_to_their_pages(content, tmp_path: Path) -> No
 def test_a_reused_entry_whose_linked_file_went_is_an_error_too(content, tmp_path: Path) -> None:
     """The build cache and the dev server reuse an entry read while the file it links to
     was there: they must fail as a build from nothing does once that file is deleted,
-    including from a draft, and build again once it is back."""
+    including from a draft, and build again once it is back (also when the entry was
+    read again while it was gone)."""
     root = content(
         {
             "s/_index.md": STORY_INDEX,
@@ -609,6 +610,11 @@ def test_a_reused_entry_whose_linked_file_went_is_an_error_too(content, tmp_path
             build(root, tmp_path / "site", use_cache=use_cache)
         assert [(e.path, e.line, e.message) for e in raised.value.errors] == expected
     served = rebuilder.build({(root / "s" / "b.md").resolve(), (root / "t" / "c.md").resolve()})
+    assert [(e.path, e.line, e.message) for e in served.errors] == expected
+    # Read again while the files are gone, the entry must not keep the error once they
+    # are back: the dev server reads it no more until it is edited.
+    (root / "s" / "a.md").write_text(entry(body="See [this](b.md) and [that](../t/c.md)!"))
+    served = rebuilder.build({(root / "s" / "a.md").resolve()})
     assert [(e.path, e.line, e.message) for e in served.errors] == expected
     (root / "s" / "b.md").write_text(entry("Linked"))
     (root / "t" / "c.md").write_text(entry("Elsewhere"))
