@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dateline.build import build
+from dateline.errors import BuildError, ContentError
 from dateline.reader import ReadCache, read_site
 from dateline.rebuild import Rebuilder
 from tests.conftest import STORY_INDEX, png, write_tree
@@ -212,6 +214,129 @@ def test_incremental_equals_full_after_every_kind_of_change(site) -> None:
                 sorted(p[2:] for p in built if p.startswith("s/wide.") and "w." in p)
                 == (COPIES[name])
             ), name
+
+
+def _random_change(rng: random.Random, c: Path) -> set[Path]:
+    """One change an editor might make, picked by `rng`: most often an entry written
+    (key, pinned, draft, alias, correction, a box whose metric may be renamed, a photo,
+    a link to another entry), else a file deleted or renamed, a photo added or removed,
+    the story, site settings or theme changed, a story folder renamed, or a mistake."""
+    s = c / "s"
+    names = sorted(p.name for p in s.glob("*.md") if p.name != "_index.md")
+    i = rng.randrange(12)
+    kind = rng.choice("wwwwwwdrpisfom")
+    if kind == "d" and names:
+        return remove(s / rng.choice(names))
+    if kind == "r" and names and not (new := s / f"r{rng.randrange(20)}.md").exists():
+        return rename(s / rng.choice(names), new)
+    if kind == "p":
+        photo = s / "p.png"
+        if photo.exists():
+            return remove(photo)
+        return write_bytes(photo, png(rng.choice([40, 900]), rng.choice([30, 600])))
+    if kind == "i":
+        status, zone = rng.choice(["live", "ended", "paused"]), rng.choice(["UTC", "Asia/Tokyo"])
+        intro = rng.choice(["Intro.", "See [the first](e1.md).", "![P](p.png)"])
+        return write(
+            s / "_index.md",
+            f"---\ntitle: Story\ntimezone: {zone}\nstatus: {status}\n---\n{intro}\n",
+        )
+    if kind == "s":
+        per_page = SITE.replace("per_page = 3", f"per_page = {rng.choice([2, 3, 4])}")
+        return write(c / "site.toml", rng.choice([per_page, per_page.split("base_url")[0]]))
+    if kind == "f":
+        folders = [c / "t", c / "u"]
+        return rename(*folders) if folders[0].exists() else rename(*folders[::-1])
+    if kind == "o":
+        override = c / "_theme/templates/tag.html"
+        if override.exists():
+            return remove(override)
+        return write(override, '{% extends "base.html" %}{% block main %}T{% endblock %}')
+    if kind == "m":
+        return write(
+            s / f"e{i}.md",
+            rng.choice([entry(i, extra="pined: true\n"), entry(i, body=box("lots"))]),
+        )
+    extra = rng.choice(
+        [
+            "",
+            "key: true\n",
+            "pinned: true\n",
+            "draft: true\n",
+            f"aliases: [old{i}]\n",
+            "correction: Fixed.\n",
+        ]
+    )
+    metric = rng.choice(["People who fled", "Displaced"])
+    body = rng.choice(
+        [
+            "",
+            box(f"{rng.randrange(1, 4)},000").replace("People who fled", metric),
+            "![P](p.png)",
+            "See [e1](e1.md).",
+        ]
+    )
+    return write(s / f"e{i}.md", entry(i, rng.choice([None, "A new headline"]), extra, body))
+
+
+def _errors(errors: Iterable[ContentError]) -> list[tuple[str, int, str]]:
+    return sorted((e.path, e.line, e.message) for e in errors)
+
+
+def _tree(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _restore(folder: Path, before: dict[Path, bytes]) -> set[Path]:
+    """Put `folder` back as `before` (an editor undoing a mistake); the paths changed."""
+    now = _tree(folder)
+    changed = {p for p in now.keys() | before.keys() if now.get(p) != before.get(p)}
+    for path in changed:
+        if path in before:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(before[path])
+        else:
+            path.unlink()
+    for empty in sorted((d for d in folder.rglob("*") if d.is_dir()), reverse=True):
+        if not any(empty.iterdir()):
+            empty.rmdir()
+    return {p.resolve() for p in changed}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_changes_build_as_a_build_from_nothing(site, seed: int) -> None:
+    """After each of a run of random changes, the dev server and a command-line build
+    from the cache make what a build from nothing makes: the same files byte for byte,
+    or the same errors; a change that makes errors is then undone, as an editor would.
+    (Such runs found a preview that broke for good once an entry was made a draft and
+    published again, and links to deleted entries that still built.)"""
+    content, rebuilder, tmp_path = site
+    rng = random.Random(seed)
+    built = 0
+    for step in range(15):
+        before = _tree(content)
+        changed = _random_change(rng, content)
+        for undo in (False, True):
+            served = rebuilder.build(changed)
+            try:
+                expected, errors = full(content, tmp_path), []
+            except BuildError as exc:
+                expected, errors = None, _errors(exc.errors)
+            assert _errors(served.errors) == errors, (seed, step, undo)
+            try:
+                build(content, tmp_path / "cached")
+                cached = []
+            except BuildError as exc:
+                cached = _errors(exc.errors)
+            assert cached == errors, (seed, step, undo)
+            if expected is not None:
+                built += 1
+                assert snapshot(tmp_path / "live") == expected, (seed, step, undo)
+                assert snapshot(tmp_path / "cached") == expected, (seed, step, undo)
+                break
+            assert not undo, "undoing a change must leave a site that builds"
+            changed = _restore(content, before)
+    assert built == 15  # every step ends in a site that builds
 
 
 def test_one_edit_rerenders_only_what_shows_it(site) -> None:
