@@ -410,7 +410,7 @@ def _read_story(
             f"status must be 'live' or 'ended', not {status!r}",
         )
     standfirst = render_body(md, doc, shown_index, folder, None, zone, problems)
-    linking.append((shown_index, standfirst.links))
+    linking.links.append((shown_index, standfirst.links, True))
 
     entries: list[Entry] = []
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
@@ -430,7 +430,11 @@ def _read_story(
         if entry is not None and (drafts or not entry.draft):
             entries.append(entry)
     _check_aliases([e for e, _ in read if e is not None], media, problems)
-    linking.extend((e.source, e.links) for e, _ in read if e is not None and e.links)
+    for entry in (e for e, _ in read if e is not None):
+        if entry.links:
+            linking.links.append((entry.source, entry.links, drafts or not entry.draft))
+        if entry.draft and not drafts:
+            linking.unpublished.add((slug, entry.slug))
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)
@@ -456,21 +460,29 @@ def _read_story(
     )
 
 
-Linking = list[tuple[str, tuple[EntryLink, ...]]]  # (file as shown, its links to files)
+@dataclass
+class Linking:
+    """What reading finds for `check_entry_links`."""
+
+    # (file as shown, its links, whether the build publishes it)
+    links: list[tuple[str, tuple[EntryLink, ...], bool]] = field(default_factory=list)
+    unpublished: set[tuple[str, str]] = field(default_factory=set)  # drafts left out
 
 
 def check_entry_links(
     linking: Linking, listings: dict[str, list[tuple[str, bool]]], problems: Problems
 ) -> None:
-    """Every link to an entry or story file leads to a file that is there now.
+    """Every link to an entry or story file leads to a file that is there now, and to a
+    page this build makes.
 
     Checked on every build, after reading, against the story folders' listings (no
     file-system calls), not when an entry is read: the build cache and the dev server
     reuse entries read before the file they link to was deleted, or created. So a build
-    that reuses them fails, or builds, as a build from nothing does.
+    that reuses them fails, or builds, as a build from nothing does. A link to a draft
+    left out of the build leads nowhere until the draft is published: a warning.
     """
     present: dict[str, set[str]] = {}
-    for shown, links in linking:
+    for shown, links, published in linking.links:
         for link in links:
             names = present.get(link.story)
             if names is None:
@@ -478,6 +490,13 @@ def check_entry_links(
                 names = present[link.story] = {name for name, _ in files if "/" not in name}
             if link.name not in names:
                 problems.error(shown, link.line, missing_link(link))
+            elif published and (link.story, slugify(link.name[:-3])) in linking.unpublished:
+                problems.warn(
+                    shown,
+                    link.line,
+                    f"link to {link.written!r}: that entry is a draft, so the link leads "
+                    "nowhere until it is published",
+                )
 
 
 def read_site(
@@ -512,7 +531,7 @@ def read_site(
     md = make_parser(allow_html=config.allow_html)
     stories = []
     listings: dict[str, list[tuple[str, bool]]] = {}  # story folder -> its files
-    linking: Linking = []
+    linking = Linking()
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if _is_hidden(folder.name) or folder.name.startswith("_"):
             continue

@@ -622,6 +622,30 @@ def test_a_reused_entry_whose_linked_file_went_is_an_error_too(content, tmp_path
     assert rebuilder.build({(root / "s" / "b.md").resolve(), (root / "t" / "c.md").resolve()}).ok
 
 
+def test_a_link_to_a_draft_is_warned_of_where_it_would_lead_nowhere(
+    content, tmp_path: Path
+) -> None:
+    """A published entry (or standfirst) linking to a draft links to a page the build
+    does not make; a draft's own links, and any link in a build with drafts, do not."""
+    root = content(
+        {
+            "s/_index.md": STORY_INDEX + "\nFollow [it](next.md).\n",
+            "s/a.md": entry(body="More [soon](next.md)."),
+            "s/b.md": entry("Draft too", extra="draft: true\n", body="See [next](next.md)."),
+            "s/next.md": entry("Not yet", extra="draft: true\n"),
+        }
+    )
+    report = build(root, tmp_path / "site")
+    warned = "that entry is a draft, so the link leads nowhere until it is published"
+    assert [(w.path, w.line, w.message) for w in report.warnings] == [
+        (str(root / "s" / "_index.md"), 7, f"link to 'next.md': {warned}"),
+        (str(root / "s" / "a.md"), 5, f"link to 'next.md': {warned}"),
+    ]
+    with pytest.raises(BuildError):  # --strict: warnings fail the build
+        build(root, tmp_path / "site", strict=True)
+    assert build(root, tmp_path / "drafts", drafts=True, strict=True).warnings == ()
+
+
 @pytest.mark.parametrize("target", ["gone.md", "../nowhere/a.md", "../_theme/x.md", "../site.md"])
 def test_a_link_to_a_missing_entry_file_is_an_error(content, tmp_path: Path, target: str) -> None:
     root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry(body=f"See [this]({target}).")})
