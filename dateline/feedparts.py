@@ -59,8 +59,7 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
                 atom_xml = old[0][span[1] : span[1] + span[2]]
                 json_bytes = old[1][span[3] : span[3] + span[4]]
             else:
-                atom_xml, json_text = renderer.make_feed_items(entry, prefix)
-                json_bytes = json_text.encode()
+                atom_xml, json_bytes = renderer.make_feed_items(entry, prefix)
             if json_at:
                 json_at += json.write(_SEPARATOR)
             places[entry.slug] = (digest, worker, atom_at, len(atom_xml), json_at, len(json_bytes))

@@ -46,12 +46,6 @@ def atom_item(site: Site, entry: Entry, content_html: str) -> bytes:
     return etree.tostring(fe.atom_entry(), encoding="utf-8")
 
 
-def atom_feed(site: Site, story: Story, items: Iterable[bytes]) -> bytes:
-    """The story's Atom feed around `items` (from `atom_item`, newest first)."""
-    head, tail = atom_frame(site, story)
-    return head + b"".join(items) + tail
-
-
 def atom_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
     """The Atom document before and after its items, for writing them in between."""
     base = site.config.base_url
@@ -98,12 +92,6 @@ def json_item(site: Site, entry: Entry, content_html: str) -> str:
         item["tags"] = list(entry.tags)
     item["_dateline"] = {"key": entry.key, "pinned": entry.pinned, "anchor": entry.anchor}
     return json.dumps(item, ensure_ascii=False)
-
-
-def json_feed(site: Site, story: Story, items: Iterable[str]) -> str:
-    """The story's JSON Feed 1.1 document around `items` (from `json_item`)."""
-    head, tail = json_frame(site, story)
-    return head + JSON_SEPARATOR.join(items) + tail
 
 
 JSON_SEPARATOR = ",\n"

@@ -339,6 +339,18 @@ def staged(out: Path) -> Iterator[Output]:
     shutil.rmtree(old, ignore_errors=True)
 
 
+class _Digesting:
+    """A file being written that keeps the digest `LiveOutput.write` would give it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.digest = hashlib.blake2b(digest_size=16)
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self._handle.write(data)
+
+
 class LiveOutput(Output):
     """Keeps a served folder up to date in place, for the dev server.
 
@@ -394,6 +406,31 @@ class LiveOutput(Output):
         self._seen.add(path)
         self.count += 1
         return True
+
+    @contextmanager
+    def stream(self, path: str) -> Iterator[BinaryIO]:
+        """A large file in pieces (a long story's feed), never whole in memory: into a
+        temporary file, digested as it is written, and put in place if it changed."""
+        self._seen.add(path)
+        self.count += 1
+        target = self._target(path)
+        folder, _, name = target.rpartition("/")
+        temporary = f"{folder}/.{name}.tmp"
+        try:
+            with open(temporary, "wb") as handle:
+                digesting = _Digesting(handle)
+                yield digesting
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        fingerprint = digesting.digest.digest()
+        if self._known.get(path) == fingerprint:
+            os.unlink(temporary)
+            return
+        os.replace(temporary, target)
+        self._known[path] = fingerprint
+        self.written += 1
+        self.fresh.append(path)
 
     def made_from(self, path: str, source: object, data: Callable[[], bytes]) -> None:
         self._put(path, source, data)  # made again only when `source` changed

@@ -29,13 +29,7 @@ from markupsafe import Markup, escape
 from .bodies import Body
 from .chart import build_chart
 from .feedparts import FeedPlace, feed_share
-from .feeds import (
-    atom_feed,
-    atom_item,
-    json_feed,
-    json_item,
-    latest_json,
-)
+from .feeds import JSON_SEPARATOR, atom_frame, atom_item, json_frame, json_item, latest_json
 from .forks import worker_of
 from .images import copy_name, resized
 from .keys import key_digest
@@ -67,6 +61,7 @@ from .urls import absolute, base_path, rebase, relative
 from .words import ENGLISH, Words
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
+_JSON_SEPARATOR = JSON_SEPARATOR.encode()  # between a JSON Feed's items
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
@@ -622,20 +617,29 @@ class Renderer:
             return
         if self.keep:  # a one-off build joins its feeds from parts (see feedparts)
             prefix = absolute(base, story.path)
-            pairs = [self._feed_item(story, entry, prefix) for entry in story.entries]
-            atom = atom_feed(self.site, story, (xml for xml, _ in pairs))
-            self.out.write(f"{story.path}feed.xml", atom)
-            self.out.write(
-                f"{story.path}feed.json", json_feed(self.site, story, (j for _, j in pairs))
-            )
+            items = [self._feed_item(story, entry, prefix) for entry in story.entries]
+            # Written item by item, never whole: a long story's are 45 MB each.
+            with self.out.stream(f"{story.path}feed.xml") as atom:
+                head, tail = atom_frame(self.site, story)
+                atom.write(head)
+                for xml, _ in items:
+                    atom.write(xml)
+                atom.write(tail)
+            with self.out.stream(f"{story.path}feed.json") as feed:
+                head_text, tail_text = json_frame(self.site, story)
+                feed.write(head_text.encode())
+                for number, (_, item) in enumerate(items):
+                    feed.write(_JSON_SEPARATOR + item if number else item)
+                feed.write(tail_text.encode())
 
     def feed_key(self, entry: Entry, settings: object) -> tuple[object, ...]:
         """What an entry's feed items show; `settings` stands for the site's settings
         (the settings themselves, or for a digest, their digest)."""
         return (entry, self._notes[(entry.story, entry.slug)], settings)
 
-    def make_feed_items(self, entry: Entry, prefix: str) -> tuple[bytes, str]:
-        """An entry's Atom and JSON Feed items, its links made absolute with `prefix`.
+    def make_feed_items(self, entry: Entry, prefix: str) -> tuple[bytes, bytes]:
+        """An entry's Atom and JSON Feed items (UTF-8), its links made absolute with
+        `prefix`.
 
         A correction leads the item's content, as it leads the entry on the page: a
         feed reader, or a site republishing the feed, must not carry the uncorrected
@@ -645,9 +649,9 @@ class Renderer:
         if entry.correction:
             label, notice = escape(self.words("Correction:")), escape(entry.correction)
             html = f'<p class="correction"><strong>{label}</strong> {notice}</p>\n{html}'
-        return atom_item(self.site, entry, html), json_item(self.site, entry, html)
+        return atom_item(self.site, entry, html), json_item(self.site, entry, html).encode()
 
-    def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, str]:
+    def _feed_item(self, story: Story, entry: Entry, prefix: str) -> tuple[bytes, bytes]:
         """An entry's feed items, kept between the dev server's renders, so one edit
         re-serialises one entry's items."""
         key = self.feed_key(entry, self.site.config)
