@@ -424,17 +424,22 @@ def _read_story(
     entry_paths, media, media_key, scan_problems = scanned
     problems.errors.extend(scan_problems.errors)
     read = _read_entries(md, entry_paths, slug, zone, config.max_entry_kb, media_key, cache, jobs)
-    for entry, own in read:
-        problems.errors.extend(own.errors)
-        problems.warnings.extend(own.warnings)
-        if entry is not None and (drafts or not entry.draft):
+    every = []  # drafts too: checked alike
+    for entry, own in read:  # one pass: 20,000 entries on every save in the dev server
+        if own.errors or own.warnings:
+            problems.errors.extend(own.errors)
+            problems.warnings.extend(own.warnings)
+        if entry is None:
+            continue
+        every.append(entry)
+        published = drafts or not entry.draft
+        if published:
             entries.append(entry)
-    _check_aliases([e for e, _ in read if e is not None], media, problems)
-    for entry in (e for e, _ in read if e is not None):
-        if entry.links:
-            linking.links.append((entry.source, entry.links, drafts or not entry.draft))
-        if entry.draft and not drafts:
+        else:
             linking.unpublished.add((slug, entry.slug))
+        if entry.links:
+            linking.links.append((entry.source, entry.links, published))
+    _check_aliases(every, media, problems)
     # Timestamps, not datetimes: same-zone datetimes compare by wall clock, which is wrong
     # across a clock change.
     entries.sort(key=lambda e: (e.stamp, e.slug), reverse=True)
