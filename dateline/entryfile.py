@@ -188,9 +188,9 @@ def render_body(
     )
 
 
-def missing_link(link: EntryLink) -> str:
-    """The message for a link to an entry or story file that is not there."""
-    return f"link to {link.written!r}: no entry or story file by that name"
+def missing_link(written: str) -> str:
+    """The message for a link (its path as `written`) to no entry or story file."""
+    return f"link to {written!r}: no entry or story file by that name"
 
 
 def _link_entries(
@@ -216,11 +216,7 @@ def _link_entries(
             target.parent.parent != folder.parent.resolve()
             or target.parent.name.startswith(("_", "."))  # the site's theme, not a story
         ):
-            problems.error(
-                shown,
-                line,
-                f"link to {written!r}: no entry or story file by that name",
-            )
+            problems.error(shown, line, missing_link(written))
             continue
         story = "" if target.parent == folder.resolve() else f"../{target.parent.name}/"
         page = "" if target.name == INDEX_FILE else f"{slugify(target.stem)}/"
@@ -326,7 +322,7 @@ def parse_entry(
     if len(problems.errors) > before or time is None:
         for link in rendered.links:  # all of a file's mistakes at once, this one too
             if not (folder.parent / link.story / link.name).is_file():
-                problems.error(shown, link.line, missing_link(link))
+                problems.error(shown, link.line, missing_link(link.written))
         return None
     if updated is not None and updated.timestamp() < time.timestamp():
         problems.warn(

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
 # JSON start, JSON size) in that worker's part files.
 FeedPlace = tuple[bytes, int, int, int, int, int]
-_SEPARATOR = JSON_SEPARATOR.encode()  # between JSON items, in parts and between them
 
 
 def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, FeedPlace]:
@@ -61,7 +60,7 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
             else:
                 atom_xml, json_bytes = renderer.make_feed_items(entry, prefix)
             if json_at:
-                json_at += json.write(_SEPARATOR)
+                json_at += json.write(JSON_SEPARATOR)
             places[entry.slug] = (digest, worker, atom_at, len(atom_xml), json_at, len(json_bytes))
             atom_at += atom.write(atom_xml)
             json_at += json.write(json_bytes)
@@ -104,15 +103,15 @@ def join_feeds(
         atom_head, atom_tail = atom_frame(site, story)
         json_head, json_tail = json_frame(site, story)
         atom_at = atom.write(atom_head)  # positions counted, as in the parts
-        json_at = json.write(json_head.encode())
+        json_at = json.write(json_head)
         for number, worker in enumerate(workers):
             if number:
-                json_at += json.write(_SEPARATOR)
+                json_at += json.write(JSON_SEPARATOR)  # between the parts
             starts[worker] = (atom_at, json_at)
             atom_at += _append(atom, parts / f"{story.slug}.{worker}.atom")
             json_at += _append(json, parts / f"{story.slug}.{worker}.json")
         atom.write(atom_tail)
-        json.write(json_tail.encode())
+        json.write(json_tail)
     spans: dict[str, tuple[bytes, int, int, int, int]] = {}
     for entry in story.entries:
         digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]

@@ -94,11 +94,12 @@ def json_item(site: Site, entry: Entry, content_html: str) -> str:
     return json.dumps(item, ensure_ascii=False)
 
 
-JSON_SEPARATOR = ",\n"
+JSON_SEPARATOR = b",\n"  # between a JSON Feed's items, as written
 
 
-def json_frame(site: Site, story: Story) -> tuple[str, str]:
-    """The JSON Feed document before and after its items (joined by JSON_SEPARATOR)."""
+def json_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
+    """The JSON Feed document before and after its items (joined by JSON_SEPARATOR),
+    in UTF-8 like `atom_frame`'s, for writing the items in between."""
     base = site.config.base_url
     assert base is not None
     document: dict[str, object] = {
@@ -112,7 +113,7 @@ def json_frame(site: Site, story: Story) -> tuple[str, str]:
     if story.summary:
         document["description"] = story.summary
     head = json.dumps(document, ensure_ascii=False)
-    return head[:-1] + ', "items": [\n', "\n]}\n"
+    return (head[:-1] + ', "items": [\n').encode(), b"\n]}\n"
 
 
 def latest_json(story: Story, entries: Iterable[Entry]) -> str:

@@ -387,10 +387,18 @@ class LiveOutput(Output):
         self.count += 1
         if self._known.get(path) == fingerprint:
             return
+        target, temporary = self._temporary(path)
+        _write_file(temporary, data())
+        self._place(path, target, temporary, fingerprint)
+
+    def _temporary(self, path: str) -> tuple[str, str]:
+        """The file for site path `path`, and where it is written before `_place`."""
         target = self._target(path)
         folder, _, name = target.rpartition("/")
-        temporary = f"{folder}/.{name}.tmp"
-        _write_file(temporary, data())
+        return target, f"{folder}/.{name}.tmp"
+
+    def _place(self, path: str, target: str, temporary: str, fingerprint: object) -> None:
+        """Put a written file in place at once (a reader never sees half of it)."""
         os.replace(temporary, target)
         self._known[path] = fingerprint
         self.written += 1
@@ -413,9 +421,7 @@ class LiveOutput(Output):
         temporary file, digested as it is written, and put in place if it changed."""
         self._seen.add(path)
         self.count += 1
-        target = self._target(path)
-        folder, _, name = target.rpartition("/")
-        temporary = f"{folder}/.{name}.tmp"
+        target, temporary = self._temporary(path)
         try:
             with open(temporary, "wb") as handle:
                 digesting = _Digesting(handle)
@@ -426,11 +432,8 @@ class LiveOutput(Output):
         fingerprint = digesting.digest.digest()
         if self._known.get(path) == fingerprint:
             os.unlink(temporary)
-            return
-        os.replace(temporary, target)
-        self._known[path] = fingerprint
-        self.written += 1
-        self.fresh.append(path)
+        else:
+            self._place(path, target, temporary, fingerprint)
 
     def made_from(self, path: str, source: object, data: Callable[[], bytes]) -> None:
         self._put(path, source, data)  # made again only when `source` changed

@@ -61,7 +61,6 @@ from .urls import absolute, base_path, rebase, relative
 from .words import ENGLISH, Words
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
-_JSON_SEPARATOR = JSON_SEPARATOR.encode()  # between a JSON Feed's items
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most
 TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
@@ -626,11 +625,11 @@ class Renderer:
                     atom.write(xml)
                 atom.write(tail)
             with self.out.stream(f"{story.path}feed.json") as feed:
-                head_text, tail_text = json_frame(self.site, story)
-                feed.write(head_text.encode())
+                head, tail = json_frame(self.site, story)
+                feed.write(head)
                 for number, (_, item) in enumerate(items):
-                    feed.write(_JSON_SEPARATOR + item if number else item)
-                feed.write(tail_text.encode())
+                    feed.write(JSON_SEPARATOR + item if number else item)
+                feed.write(tail)
 
     def feed_key(self, entry: Entry, settings: object) -> tuple[object, ...]:
         """What an entry's feed items show; `settings` stands for the site's settings

@@ -424,7 +424,7 @@ def _read_story(
     entry_paths, media, media_key, scan_problems = scanned
     problems.errors.extend(scan_problems.errors)
     read = _read_entries(md, entry_paths, slug, zone, config.max_entry_kb, media_key, cache, jobs)
-    every = []  # drafts too: checked alike
+    every: list[Entry] = []  # drafts too: checked alike
     for entry, own in read:  # one pass: 20,000 entries on every save in the dev server
         if own.errors or own.warnings:
             problems.errors.extend(own.errors)
@@ -494,7 +494,7 @@ def check_entry_links(
                 files = listings.get(link.story, ())
                 names = present[link.story] = {name for name, _ in files if "/" not in name}
             if link.name not in names:
-                problems.error(shown, link.line, missing_link(link))
+                problems.error(shown, link.line, missing_link(link.written))
             elif published and (link.story, slugify(link.name[:-3])) in linking.unpublished:
                 problems.warn(
                     shown,
