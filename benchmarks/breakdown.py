@@ -39,22 +39,22 @@ from dateline.reader import read_site  # noqa: E402
 # (where the function is looked up, its name, the step it is). Functions are looked up
 # by name at each call, so replacing them there times every call.
 READING = [
-    (entryfile, "read_fields", "front matter (YAML, checks)"),
-    (MarkdownIt, "parse", "Markdown parse (markdown-it-py)"),
-    (entryfile, "render", "Markdown to HTML, sanitized"),
-    (entryfile, "parse_box", "figure boxes"),
-    (entryfile, "body", "bodies set aside (spill file)"),
+    (entryfile, "read_fields", "reading: front matter (YAML, checks)"),
+    (MarkdownIt, "parse", "reading: Markdown parse (markdown-it-py)"),
+    (entryfile, "render", "reading: Markdown to HTML, sanitized"),
+    (entryfile, "parse_box", "reading: figure boxes"),
+    (entryfile, "body", "reading: bodies set aside (spill file)"),
 ]
 RENDERING = [
-    (pages.Renderer, "entry", "entry pages"),
-    (pages.Renderer, "timeline", "timeline pages, with their articles"),
-    (pages.Renderer, "tracker", "metric trackers and charts"),
-    (pages.Renderer, "tag", "topic pages"),
-    (pages, "feed_share", "feed items (Atom, JSON Feed)"),
-    (pages.Renderer, "data_files", "figures.json"),
-    (pages.Renderer, "_sitemaps", "sitemap"),
-    (output.Output, "write", "writing pages and files"),
-    (output.Output, "copy", "copying static files and media"),
+    (pages.Renderer, "entry", "rendering: entry pages"),
+    (pages.Renderer, "timeline", "rendering: timeline pages, with their articles"),
+    (pages.Renderer, "tracker", "rendering: metric trackers and charts"),
+    (pages.Renderer, "tag", "rendering: topic pages"),
+    (pages, "feed_share", "rendering: feed items (Atom, JSON Feed)"),
+    (pages.Renderer, "data_files", "rendering: figures.json"),
+    (pages.Renderer, "_sitemaps", "rendering: sitemap"),
+    (output.Output, "write", "rendering: writing pages and files"),
+    (output.Output, "copy", "rendering: copying static files and media"),
 ]
 
 
@@ -80,14 +80,18 @@ class Clock:
         return timed
 
     @contextmanager
-    def timing(self, places: list[tuple[object, str, str]]) -> Iterator[None]:
-        """Time every call of the functions at `places` while inside."""
+    def timing(self, places: list[tuple[object, str, str]], rest: str) -> Iterator[None]:
+        """Time every call of the functions at `places` while inside, and as `rest` the
+        time spent inside besides theirs."""
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in places]
         for (owner, name, function), (_, _, step) in zip(originals, places, strict=True):
             setattr(owner, name, self.wrap(function, step))
+        before, started = sum(self.spent.values()), time.process_time()
         try:
             yield
         finally:
+            took = time.process_time() - started
+            self.spent[rest] = took - (sum(self.spent.values()) - before)
             for owner, name, function in originals:
                 setattr(owner, name, function)
 
@@ -111,38 +115,21 @@ def profile(content: Path, scratch: Path) -> tuple[dict[str, float], int, float]
     step, entries, the floor's CPU seconds on the same entries)."""
     clock = Clock()
     with spilling(scratch / "site"):
-        with clock.timing(READING):
-            started = time.process_time()
+        with clock.timing(READING, "reading: the rest"):
             site, _ = read_site(content, jobs=1)
-            clock.spent["reading: the rest"] = (
-                time.process_time() - started - sum(clock.spent.values())
-            )
-        reading = dict(clock.spent)
-        clock.spent = {}
         renderer = pages.Renderer(site.content, keep=False, words=site.words)
         renderer.feed_parts = Path(tempfile.mkdtemp(dir=scratch))
         if site.config.base_url is None:
             print("(site.toml has no base_url: no feeds or sitemap to time)")
-        with clock.timing(RENDERING):
-            started = time.process_time()
+        with clock.timing(RENDERING, "rendering: the rest (index, 404, static, bookkeeping)"):
             renderer.render(site, output.Output(scratch / "out"))
-            total = time.process_time() - started
-        clock.spent["rendering: the rest (index, 404, static, bookkeeping)"] = total - sum(
-            clock.spent.values()
-        )
     entries = sum(len(story.entries) for story in site.stories)
-    spent = {
-        f"reading: {step}" if "reading" not in step else step: s for step, s in reading.items()
-    }
-    spent.update(
-        {f"rendering: {s}" if "rendering" not in s else s: t for s, t in clock.spent.items()}
-    )
     paths = sorted(p for p in content.glob("*/*.md") if p.name != "_index.md")
     for story in {p.parent.name for p in paths}:
         (scratch / "floor" / story).mkdir(parents=True)
     started = time.process_time()
     floor.render((paths, scratch / "floor"))
-    return spent, entries, time.process_time() - started
+    return clock.spent, entries, time.process_time() - started
 
 
 def main() -> None:
