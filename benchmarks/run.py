@@ -49,20 +49,24 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak}))
 """
 
 # The dev server's incremental path, in a fresh interpreter: a first build as `serve`
-# makes it, one edit, then the rebuild it triggers.
+# makes it (timed too: an editor waits for it when starting the server), one edit, then
+# the rebuild it triggers.
 SERVE = r"""
 import json, resource, sys, time
 from pathlib import Path
 from dateline.rebuild import Rebuilder
 content, out, edit = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+started = time.perf_counter()
 rebuilder = Rebuilder(content.resolve(), out)
-rebuilder.build()
+rebuilder.build(jobs=int(sys.argv[4]))
+first = time.perf_counter() - started
 rebuilder.settle()  # as the server does after each build
 edit.write_text(edit.read_text().replace("title: \"", "title: \"Edited ", 1))
 told = []
 started = time.perf_counter()
 again = rebuilder.build({edit.resolve()}, lambda paths: told.append(time.perf_counter()))
 print(json.dumps({
+    "serve_first_s": first,
     "serve_rebuild_ms": (time.perf_counter() - started) * 1000,
     "serve_page_ms": (told[0] - started) * 1000,  # the edited entry's page written
     "serve_rendered": again.rendered,
@@ -99,9 +103,9 @@ def dateline_build(content: Path, out: Path, jobs: int) -> dict:
     return timed([*command, "--out", str(out), "-q", "--jobs", str(jobs)], ROOT)
 
 
-def serve_rebuild(content: Path, out: Path, edit: Path) -> dict:
-    """The dev server's rebuild after `edit` is saved (its first build not timed)."""
-    return _python_json(SERVE, [str(content), str(out), str(edit)], ROOT)
+def serve_rebuild(content: Path, out: Path, edit: Path, jobs: int) -> dict:
+    """The dev server's first build, then its rebuild after `edit` is saved."""
+    return _python_json(SERVE, [str(content), str(out), str(edit), str(jobs)], ROOT)
 
 
 def _prefix_title(path: Path, key: str, prefix: str) -> None:
@@ -225,8 +229,9 @@ def bench(
     row["peak_mb"] = max(r["peak_mb"] for r in times["dateline"])
     site = base / f"site{repeat - 1}"
     row["pages"] = sum(1 for _ in site.rglob("*.html"))
-    served = serve_rebuild(content, base / "served", edit)
+    served = serve_rebuild(content, base / "served", edit, jobs)
     row.update(
+        serve_first=served["serve_first_s"],
         serve_ms=served["serve_rebuild_ms"],
         page_ms=served["serve_page_ms"],
         serve_rendered=served["serve_rendered"],
@@ -284,7 +289,7 @@ def main() -> None:
         )
         header = (
             f"{'N':>7} {'entries':>7} {'dateline':>9} {'entries/s':>9} {'pages':>6} "
-            f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'restyle':>7} {'page ms':>7} "
+            f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'restyle':>7} {'serve s':>7} {'page ms':>7} "
             f"{'serve ms':>8} {'serve MB':>8} "
             f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6}"
         )
@@ -297,7 +302,8 @@ def main() -> None:
                 f"{row['N']:>7,} {row['entries']:>7,} {seconds:>9.2f} "
                 f"{row['entries'] / seconds:>9,.0f} {row['pages']:>6,} "
                 f"{row['peak_mb']:>7,.0f} {row['rebuild']:>8.2f} "
-                f"{row['rebuild'] / seconds:>7.2f} {row['restyle']:>7.2f} {row['page_ms']:>7.0f} "
+                f"{row['rebuild'] / seconds:>7.2f} {row['restyle']:>7.2f} "
+                f"{row['serve_first']:>7.2f} {row['page_ms']:>7.0f} "
                 f"{row['serve_ms']:>8.0f} {row['serve_mb']:>8,.0f} "
                 f"{pel if pel is not None else nan:>8.2f} {seconds / pel if pel else nan:>6.2f} "
                 f"{hug if hug is not None else nan:>6.2f} {seconds / hug if hug else nan:>6.2f} "
@@ -309,12 +315,13 @@ def main() -> None:
         )
         print("rebuild = a command-line build after editing one entry (of full: as a share")
         print("of the full build); restyle = a command-line build after a change every page")
-        print("shows (the site's title); page ms = the dev server, from the edit to the edited")
-        print("entry's page written; serve ms = to the whole rebuild done, feeds included;")
-        print("serve MB = the dev server's peak memory, its first build and that rebuild;")
-        print("floor = a bare markdown-it-py + Jinja2 loop writing one page per entry")
-        print("(benchmarks/floor.py), f/pel = its ratio to Pelican: the lowest this stack reaches")
-        print("Every build is timed as a whole process, interpreter start and exit included.")
+        print("shows (the site's title); serve s = the dev server's first build; page ms =")
+        print("the dev server, from the edit to the edited entry's page written; serve ms = to")
+        print("the whole rebuild done, feeds included; serve MB = the dev server's peak memory,")
+        print("its first build and that rebuild; floor = a bare markdown-it-py + Jinja2 loop")
+        print("writing one page per entry (benchmarks/floor.py), f/pel = its ratio to Pelican:")
+        print("the lowest this stack reaches. Every build is timed as a whole process,")
+        print("interpreter start and exit included, but for the dev server's (in its process).")
 
 
 if __name__ == "__main__":

@@ -408,6 +408,21 @@ class LiveOutput(Output):
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self._put(path, hashlib.blake2b(raw, digest_size=16).digest(), lambda: raw)
 
+    def expect(self, path: str) -> None:
+        """A file of this build that a worker writes (see `parallel.render_live`)."""
+        self._seen.add(path)
+        self.count += 1
+
+    def placed(self) -> dict[str, object]:
+        """In a worker: the files it put in place this build, with their fingerprints."""
+        return {path: self._known[path] for path in self.fresh}
+
+    def absorb_placed(self, placed: dict[str, object]) -> None:
+        """Take a worker's `placed` files as written by this build."""
+        self._known.update(placed)
+        self.written += len(placed)
+        self.fresh.extend(placed)
+
     def still_there(self, path: str) -> bool:
         if path not in self._known:  # removed since (its entry was deleted, then restored)
             return False

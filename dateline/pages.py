@@ -30,7 +30,7 @@ from .bodies import Body
 from .chart import build_chart
 from .feedparts import FeedPlace, feed_share
 from .feeds import JSON_SEPARATOR, atom_frame, atom_item, json_frame, json_item, latest_json
-from .forks import worker_of
+from .forks import worker_of, worker_of_lighter_lead
 from .images import copy_name, resized
 from .keys import key_digest
 from .metadata import (
@@ -131,6 +131,11 @@ class Renderer:
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
         self.share = (0, 1)  # (this worker, number of workers) writing one output
+        # The dev server's first build, shared (see parallel.render_live): its workers
+        # write their share of the pages and nothing else (`pages_only`); the server's
+        # own process (`lead`) writes every other file and keeps every page's key.
+        self.pages_only = False
+        self.lead = False
         # With a build cache: each page's digest last build, and this build's.
         self.digests_before: dict[str, tuple[bytes, int, int]] | None = None
         self.digests: dict[str, tuple[bytes, int, int]] = {}
@@ -292,7 +297,11 @@ class Renderer:
         file_path = path + "index.html" if path.endswith("/") or not path else path
         if listed:
             self._sitemap.append((path, lastmod))
-        if not self._mine(file_path):
+        if not self._mine(file_path, page=True):
+            if self.lead:  # a worker renders it; the next rebuild compares its key
+                key = key() if callable(key) else key
+                self._pages[file_path] = (template, key, self.site.config)
+                self.out.expect(file_path)  # type: ignore[attr-defined]
             return
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
@@ -357,15 +366,23 @@ class Renderer:
             and self.out.link_previous(path, before[1], before[2])
         )
 
-    def _mine(self, path: str) -> bool:
-        """Whether this process writes the file at `path`, when several share a build.
+    def _mine(self, path: str, page: bool = False) -> bool:
+        """Whether this process writes the file at `path` (a `page`, or any other file),
+        when several share a build.
 
         Every worker walks the whole site (cheap bookkeeping) and takes the files whose
         path hashes to it (`forks.worker_of`), so the output is the same whatever the
-        number of workers.
+        number of workers. The dev server's shared first build shares only its pages,
+        the server's own process taking fewer (`forks.worker_of_lighter_lead`).
         """
         worker, workers = self.share
-        return workers == 1 or worker_of(path, workers) == worker
+        if workers == 1:
+            return True
+        if not (self.lead or self.pages_only):
+            return worker_of(path, workers) == worker
+        if page:
+            return worker_of_lighter_lead(path, workers) == worker
+        return self.lead
 
     def story(self, story: Story) -> None:
         config = self.site.config

@@ -1,9 +1,10 @@
-"""A one-off build's rendering: shared by forked workers, feeds joined from parts.
+"""Rendering shared by forked workers: a one-off build's, and the dev server's first.
 
 Every worker walks the whole site (cheap bookkeeping) and renders the pages whose path
-hashes to it, so the bytes written are the same whatever the number of workers. Each
-worker also makes its share of the feed items into part files, which the parent joins
-once all are done (see feedparts).
+hashes to it, so the bytes written are the same whatever the number of workers. In a
+one-off build each worker also makes its share of the feed items into part files, which
+the parent joins once all are done (see feedparts). The dev server shares only its
+pages: the feeds and data files stay with the server, which keeps their pieces.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from .feedparts import FeedPlace, join_feeds
 from .forks import how_many, pool
 from .model import Site
-from .output import Output
+from .output import LiveOutput, Output
 from .pages import Renderer
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it 
 _SHARED: tuple[Site, Output, int, object, Path] | None = None
 
 Share = tuple[tuple, dict[str, tuple[bytes, int, int]], dict, dict[str, dict[str, FeedPlace]]]
+
+# What the dev server's forked workers inherit: (site, its output, workers).
+_LIVE: tuple[Site, LiveOutput, int] | None = None
 
 
 def _renderer(site: Site, cache: BuildCache | None, parts: Path) -> Renderer:
@@ -111,3 +115,44 @@ def render_site(
     if cache is not None:
         cache.digests = digests
         cache.pieces = pieces
+
+
+def _render_live_share(worker: int) -> tuple[dict[str, object], int]:
+    assert _LIVE is not None
+    site, out, workers = _LIVE
+    renderer = Renderer(site.content, keep=False, words=site.words)
+    renderer.share, renderer.pages_only = (worker, workers), True
+    renderer.render(site, out)
+    return out.placed(), renderer.rendered
+
+
+def render_live(site: Site, renderer: Renderer, out: LiveOutput, jobs: int) -> None:
+    """The dev server's first build of a large site, its pages shared by forked workers.
+
+    Its first build rendered in one process took 1.4-1.9 times a command-line build's
+    time. `renderer` (the server's, kept for its rebuilds) renders its share of the
+    pages and every other file, and keeps every page's key as if it had rendered it;
+    the workers write the rest of the pages straight into `out`, and hand back what
+    they wrote. Fork only before the server starts its threads.
+    """
+    global _LIVE
+    entries = sum(len(story.entries) for story in site.stories)
+    workers = how_many(jobs, entries, PARALLEL_FROM)
+    if workers == 1:
+        renderer.render(site, out)
+        return
+    _LIVE = (site, out, workers)
+    try:
+        with pool(workers) as others:
+            pending = others.map_async(_render_live_share, range(1, workers))
+            renderer.share, renderer.lead = (0, workers), True
+            try:
+                renderer.render(site, out)
+            finally:
+                renderer.share, renderer.lead = (0, 1), False
+            results = pending.get()
+    finally:
+        _LIVE = None
+    for placed, rendered in results:
+        out.absorb_placed(placed)
+        renderer.rendered += rendered

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .build import collector_paused
 from .errors import BuildError, ContentError, ContentWarning
 from .model import Entry
 from .output import LiveOutput
 from .pages import Renderer
+from .parallel import render_live
 from .reader import ReadCache, read_site
 from .theme import DEFAULT_THEME, SITE_THEME
 from .urls import base_path
@@ -82,9 +84,18 @@ class Rebuilder:
         `pages_done` is called with the files written so far: first once the pages of
         the entries just edited (and the timeline pages showing them) are written, then
         once every page is, before the feeds; so an open page reloads as soon as it
-        changed. `jobs` > 1 lets many changed entries be read in forked workers: only
-        for a first build, before the server has threads.
+        changed. `jobs` > 1 lets forked workers read many changed entries and
+        share the pages: only for a first build, before the server has threads.
         """
+        with collector_paused():  # `settle` collects once the build is reported
+            return self._build(changed, pages_done, jobs)
+
+    def _build(
+        self,
+        changed: set[Path] | None,
+        pages_done: Callable[[list[str]], object] | None,
+        jobs: int,
+    ) -> Result:
         started = time.perf_counter()
         changed = {p.resolve() for p in changed or set()}
         # Edits of known entry files (the common case while writing) need no listing or
@@ -113,7 +124,10 @@ class Rebuilder:
             fresh = [e for e in entries if id(e) not in self._entries]
             self.renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
         self._entries = {id(e): e for e in entries}  # held, so no id is reused meanwhile
-        self.renderer.render(site, self.output)
+        if jobs > 1:
+            render_live(site, self.renderer, self.output, jobs)
+        else:
+            self.renderer.render(site, self.output)
         self.renderer.first = frozenset()
         self.output.finish()
         return Result(

@@ -44,7 +44,7 @@ def test_failed_build_leaves_published_site_untouched(content, tmp_path: Path) -
 def test_build_pauses_the_garbage_collector_and_gives_it_back(
     content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build runs without automatic collections (see build._collector_paused); the
+    """A build runs without automatic collections (see build.collector_paused); the
     process calling it, a test runner or a server, gets its collector back, failed
     build or not."""
     root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -337,6 +338,50 @@ def test_random_changes_build_as_a_build_from_nothing(site, seed: int) -> None:
             assert not undo, "undoing a change must leave a site that builds"
             changed = _restore(content, before)
     assert built == 15  # every step ends in a site that builds
+
+
+def test_a_first_build_shared_by_workers_is_kept_for_rebuilds(site, monkeypatch) -> None:
+    """The dev server's first build, its pages shared with forked workers, makes what
+    one process makes; the server keeps every page's key and file as if it had written
+    them all, so an edit re-renders only what shows it and a removed page goes."""
+    import dateline.parallel
+    import dateline.reader
+
+    monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    content, alone, tmp_path = site
+    shared = Rebuilder(content.resolve(), tmp_path / "shared")
+    first = shared.build(jobs=2)
+    on_disk = [p for p in (tmp_path / "shared").rglob("*") if p.is_file()]
+    assert (first.files, first.written) == (len(on_disk) - 1, len(on_disk) - 1)  # no marker
+    assert first.rendered == alone.renderer.rendered
+    assert snapshot(tmp_path / "shared") == snapshot(tmp_path / "live")
+    edited = shared.build(write(content / "s/e0.md", entry(0, "Edited oldest entry")))
+    assert 0 < edited.rendered <= 5, edited
+    for name, step in STEPS.items():
+        result = shared.build(step(content))
+        assert result.ok, (name, result.errors)
+        assert snapshot(tmp_path / "shared") == full(content, tmp_path), name
+
+
+def test_dev_server_builds_pause_the_collector_and_give_it_back(site, monkeypatch) -> None:
+    """Each of the dev server's builds runs without automatic collections (15% of its
+    first build's time at 20,000 entries); the server's threads get them back after,
+    failed build or not, and `settle` collects then."""
+    import dateline.rebuild
+
+    content, rebuilder, _tmp_path = site
+    seen = []
+    real = dateline.rebuild.read_site
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dateline.rebuild, "read_site", watched)
+    assert rebuilder.build(write(content / "s/e2.md", entry(2, "New"))).ok
+    assert not rebuilder.build(write(content / "s/e2.md", entry(2, extra="pined: 1\n"))).ok
+    assert seen == [False, False] and gc.isenabled()
 
 
 def test_one_edit_rerenders_only_what_shows_it(site) -> None:
