@@ -24,6 +24,7 @@ import jinja2
 from .build import build
 from .errors import BuildError, ContentError, UsageError
 from .reader import read_site
+from .theme import template_error, theme_dirs
 
 COMMANDS = ("build", "serve", "check", "new", "new-story")
 
@@ -258,11 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except jinja2.TemplateSyntaxError as exc:
-        print(f"{exc.filename}:{exc.lineno}: template error: {exc.message}", file=sys.stderr)
-        return 1
-    except jinja2.TemplateError as exc:
-        print(f"build.py: error: theme template failed: {exc}", file=sys.stderr)
+    except jinja2.TemplateError as exc:  # the theme's: `path:line: template error: …`
+        print(template_error(exc, theme_dirs(args.content)), file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"build.py: error: could not write the site: {exc}", file=sys.stderr)

@@ -148,6 +148,9 @@ def render_live(site: Site, renderer: Renderer, out: LiveOutput, jobs: int) -> N
             renderer.share, renderer.lead = (0, workers), True
             try:
                 renderer.render(site, out)
+            except Exception:  # (a theme error) no worker is stopped mid-file, as
+                pending.wait()  # leaving the pool would, leaving a temporary file
+                raise
             finally:
                 renderer.share, renderer.lead = (0, 1), False
             results = pending.get()

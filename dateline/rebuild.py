@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from .build import collector_paused
 from .errors import BuildError, ContentError, ContentWarning
 from .model import Entry
@@ -21,7 +23,7 @@ from .output import LiveOutput
 from .pages import Renderer
 from .parallel import render_live
 from .reader import ReadCache, read_site
-from .theme import DEFAULT_THEME, SITE_THEME
+from .theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
 from .urls import base_path
 
 FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
@@ -41,6 +43,11 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def _failed(errors: list[ContentError], started: float) -> Result:
+    """A build that stopped at `errors`: the served folder keeps the last good site."""
+    return Result(tuple(errors), (), 0, 0, 0, time.perf_counter() - started)
 
 
 class Rebuilder:
@@ -105,13 +112,19 @@ class Rebuilder:
         self.cache.trusted = frozenset(map(str, changed)) if trusted else None
         self.cache.forget(changed)
         if self.renderer is None or self.theme_changed(changed):
-            self.renderer = Renderer(self.content)  # templates recompiled, nothing reused
+            self.renderer = None  # templates recompiled, nothing reused
+            try:  # every template compiled before a page is written: a syntax error in
+                renderer = Renderer(self.content)  # any leaves the served site as it was
+                compile_all(renderer.env)
+            except jinja2.TemplateError as exc:
+                return _failed([template_error(exc, theme_dirs(self.content))], started)
+            self.renderer = renderer
         try:
             site, warnings = read_site(
                 self.content, drafts=self.drafts, cache=self.cache, jobs=jobs
             )
         except BuildError as exc:
-            return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
+            return _failed(exc.errors, started)
         self.base_path = base_path(site.config.base_url)
         self.output.begin()
         self.renderer.written = (
@@ -124,10 +137,14 @@ class Rebuilder:
             fresh = [e for e in entries if id(e) not in self._entries]
             self.renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
         self._entries = {id(e): e for e in entries}  # held, so no id is reused meanwhile
-        if jobs > 1:
-            render_live(site, self.renderer, self.output, jobs)
-        else:
-            self.renderer.render(site, self.output)
+        try:
+            if jobs > 1:
+                render_live(site, self.renderer, self.output, jobs)
+            else:
+                self.renderer.render(site, self.output)
+        except jinja2.TemplateError as exc:  # while rendering (a missing include, say)
+            dirs, self.renderer = self.renderer.dirs, None  # half a build: start afresh
+            return _failed([template_error(exc, dirs)], started)
         self.renderer.first = frozenset()
         self.output.finish()
         return Result(

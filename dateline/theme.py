@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import traceback
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,7 @@ import jinja2
 
 from . import times
 from .chart import format_number
+from .errors import ContentError, display_path
 from .slugs import slugify
 from .words import ENGLISH, SCRIPT_PHRASES, Words
 
@@ -128,3 +131,37 @@ def static_files(dirs: list[Path]) -> Iterator[tuple[Path, str]]:
             if path.is_file() and not path.name.startswith(".") and name not in seen:
                 seen.add(name)
                 yield path, f"static/{name}"
+
+
+# A frame of a traceback told as text: a worker's, which reaches the build as text.
+_FRAME = re.compile(r'File "([^"\n]+)", line (\d+)')
+TEMPLATE_SUFFIXES = ("html", "svg", "xml", "txt", "j2", "jinja", "jinja2")
+
+
+def template_error(exc: jinja2.TemplateError, dirs: list[Path]) -> ContentError:
+    """A theme's mistake as `path:line: template error: …`, where a theme author looks.
+
+    A syntax error knows its place. An error while rendering (a missing include, an
+    unknown attribute) is found in the traceback, where Jinja puts each template's
+    own file and line; a forked worker's traceback reaches the build as text (see
+    multiprocessing's RemoteTraceback), searched the same way. Failing both, the
+    theme's templates folder is named.
+    """
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or "templates"
+        return ContentError(display_path(Path(where)), exc.lineno, f"template error: {exc.message}")
+    folders = tuple(os.path.join(os.path.abspath(d / "templates"), "") for d in dirs)
+    frames = [(f.filename, f.lineno or 1) for f in traceback.extract_tb(exc.__traceback__)]
+    if exc.__cause__ is not None:  # a worker's traceback, as text
+        frames += [(name, int(line)) for name, line in _FRAME.findall(str(exc.__cause__))]
+    for filename, line in reversed(frames):
+        if os.path.abspath(filename).startswith(folders):
+            return ContentError(display_path(Path(filename)), line, f"template error: {exc}")
+    return ContentError(display_path(dirs[0] / "templates"), 1, f"template error: {exc}")
+
+
+def compile_all(env: jinja2.Environment) -> None:
+    """Compile every template now, so that a syntax error in any is found before a
+    page is written (the dev server writes into the folder it serves)."""
+    for name in env.list_templates(extensions=TEMPLATE_SUFFIXES):
+        env.get_template(name)

@@ -258,6 +258,64 @@ def test_broken_site_template_is_reported_without_traceback(content, tmp_path: P
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "forked-workers"])
+def test_a_template_failing_while_rendering_is_reported_at_its_line(
+    content, tmp_path: Path, parallel: bool
+) -> None:
+    """A theme mistake Jinja finds only while rendering (an unknown attribute) is told
+    by the template's own file and line, also when a forked worker met it."""
+    files = {
+        "s/_index.md": STORY_INDEX,
+        "_theme/templates/entry.html": (
+            "{% extends 'base.html' %}\n{% block main %}\n{{ entry.headline }}\n{% endblock %}"
+        ),
+    }
+    count = 320 if parallel else 1  # past the number a build forks workers from
+    files.update(
+        {
+            f"s/e{i}.md": entry(f"Entry {i}", f"2022-03-02 {10 + i // 60}:{i % 60:02d}")
+            for i in range(count)
+        }
+    )
+    root = content(files)
+    result = run_cli("--content", root, "--out", tmp_path / "out")
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"{root / '_theme/templates/entry.html'}:3: template error: "
+        "'dateline.model.Entry object' has no attribute 'headline'"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def _render_failing(folder: str) -> str:
+    """In a forked worker: render a template that fails on its second line."""
+    from dateline.theme import make_env
+
+    return make_env([Path(folder)]).get_template("bad.html").render(entry=object())
+
+
+def test_a_template_error_from_a_worker_is_placed_by_its_traceback_text(tmp_path: Path) -> None:
+    """A worker's exception reaches the build with its traceback only as text (what
+    multiprocessing sends); the template's place is read from that text."""
+    import multiprocessing
+
+    import jinja2
+
+    from dateline.theme import template_error
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/bad.html").write_text("<p>\n{{ entry.headline }}\n</p>\n")
+    with (
+        multiprocessing.get_context("fork").Pool(1) as pool,
+        pytest.raises(jinja2.UndefinedError) as raised,
+    ):
+        pool.apply(_render_failing, (str(tmp_path),))
+    error = template_error(raised.value, [tmp_path])
+    assert (error.path, error.line) == (str(tmp_path / "templates/bad.html"), 2)
+    assert error.message == "template error: 'object object' has no attribute 'headline'"
+
+
 @pytest.mark.parametrize(
     ("written", "meant"),
     [

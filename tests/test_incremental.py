@@ -364,6 +364,54 @@ def test_a_first_build_shared_by_workers_is_kept_for_rebuilds(site, monkeypatch)
         assert snapshot(tmp_path / "shared") == full(content, tmp_path), name
 
 
+def test_a_theme_error_in_a_shared_first_build_is_told_and_leaves_no_half_file(
+    site, monkeypatch
+) -> None:
+    """A template failing in the server's process and its workers alike is told at its
+    line, and every worker has finished its file first: no temporary file is left in
+    the served folder."""
+    import dateline.parallel
+    import dateline.reader
+
+    monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    content, _rebuilder, tmp_path = site
+    template = write(content / "_theme/templates/entry.html", '\n{% include "missing.html" %}')
+    result = Rebuilder(content.resolve(), tmp_path / "shared").build(jobs=2)
+    [error] = result.errors
+    assert str(error).startswith(
+        f"{next(iter(template))}:2: template error: 'missing.html' not found in search paths"
+    )
+    assert [p.name for p in (tmp_path / "shared").rglob(".*.tmp")] == []
+
+
+def test_theme_mistakes_while_serving_are_told_at_their_line_and_fixed_by_a_save(site) -> None:
+    """A template with a syntax error leaves the served site as it was (every template
+    is compiled before a page is written); one failing while rendering is told at its
+    line too; a save that fixes it builds what a full build makes. No "internal
+    error": the server shows theme mistakes as it shows content ones."""
+    content, rebuilder, tmp_path = site
+    before = snapshot(tmp_path / "live")
+    tag = content / "_theme/templates/tag.html"
+    result = rebuilder.build(
+        write(tag, "{% extends 'base.html' %}\n{% block main %}{{ tag.name }\n")
+    )
+    assert [str(e) for e in result.errors] == [
+        f"{tag.resolve()}:2: template error: unexpected '}}'"
+    ]
+    assert snapshot(tmp_path / "live") == before
+    result = rebuilder.build(
+        write(tag, "{% extends 'base.html' %}\n{% block main %}\n{{ tag.nam }}{% endblock %}")
+    )
+    assert [str(e) for e in result.errors] == [
+        f"{tag.resolve()}:3: template error: 'dateline.timeline.Tag object' has no attribute 'nam'"
+    ]
+    assert rebuilder.build(write(content / "s/e2.md", entry(2, "Meanwhile"))).errors
+    fixed = rebuilder.build(write(tag, "{% extends 'base.html' %}{% block main %}T{% endblock %}"))
+    assert fixed.ok
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
 def test_dev_server_builds_pause_the_collector_and_give_it_back(site, monkeypatch) -> None:
     """Each of the dev server's builds runs without automatic collections (15% of its
     first build's time at 20,000 entries); the server's threads get them back after,
