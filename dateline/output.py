@@ -382,9 +382,15 @@ class LiveOutput(Output):
         fresh, self.fresh = self.fresh, []
         return fresh
 
-    def _put(self, path: str, fingerprint: object, data: Callable[[], bytes]) -> None:
+    def counted(self, path: str) -> None:
+        """Count `path` as a file of this build, which `finish` keeps: whether this
+        process writes it now, wrote it before, or a worker writes it (see
+        `parallel.render_live`)."""
         self._seen.add(path)
         self.count += 1
+
+    def _put(self, path: str, fingerprint: object, data: Callable[[], bytes]) -> None:
+        self.counted(path)
         if self._known.get(path) == fingerprint:
             return
         target, temporary = self._temporary(path)
@@ -408,11 +414,6 @@ class LiveOutput(Output):
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self._put(path, hashlib.blake2b(raw, digest_size=16).digest(), lambda: raw)
 
-    def expect(self, path: str) -> None:
-        """A file of this build that a worker writes (see `parallel.render_live`)."""
-        self._seen.add(path)
-        self.count += 1
-
     def placed(self) -> dict[str, object]:
         """In a worker: the files it put in place this build, with their fingerprints."""
         return {path: self._known[path] for path in self.fresh}
@@ -426,16 +427,14 @@ class LiveOutput(Output):
     def still_there(self, path: str) -> bool:
         if path not in self._known:  # removed since (its entry was deleted, then restored)
             return False
-        self._seen.add(path)
-        self.count += 1
+        self.counted(path)
         return True
 
     @contextmanager
     def stream(self, path: str) -> Iterator[BinaryIO]:
         """A large file in pieces (a long story's feed), never whole in memory: into a
         temporary file, digested as it is written, and put in place if it changed."""
-        self._seen.add(path)
-        self.count += 1
+        self.counted(path)
         target, temporary = self._temporary(path)
         try:
             with open(temporary, "wb") as handle:

@@ -297,19 +297,20 @@ class Renderer:
         file_path = path + "index.html" if path.endswith("/") or not path else path
         if listed:
             self._sitemap.append((path, lastmod))
-        if not self._mine(file_path, page=True):
-            if self.lead:  # a worker renders it; the next rebuild compares its key
-                key = key() if callable(key) else key
-                self._pages[file_path] = (template, key, self.site.config)
-                self.out.expect(file_path)  # type: ignore[attr-defined]
+        mine = self._mine(file_path, page=True)
+        if not (mine or self.lead):
             return
         if callable(key):  # a key that costs something to make is made only when needed
             key = key()
-        if self._kept_as_before(file_path, (template, key, self.config_digest)):
+        if mine and self._kept_as_before(file_path, (template, key, self.config_digest)):
             return
         full_key = None
         if self.keep:  # the dev server: a page it rendered last time, with the same key
             full_key = (template, key, self.site.config)
+            if not mine:  # the lead: a worker renders it; the next rebuild compares keys
+                self._pages[file_path] = full_key
+                self.out.counted(file_path)  # type: ignore[attr-defined]
+                return
             if self._pages.get(file_path) == full_key and self.out.still_there(file_path):
                 return
         base = self.site.config.base_url

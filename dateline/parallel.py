@@ -127,9 +127,10 @@ def _render_live_share(worker: int) -> tuple[dict[str, object], int]:
 
 
 def render_live(site: Site, renderer: Renderer, out: LiveOutput, jobs: int) -> None:
-    """The dev server's first build of a large site, its pages shared by forked workers.
+    """A dev server's build: with `jobs` > 1 (its first build) and a large site, its pages
+    shared by forked workers; else in this process.
 
-    Its first build rendered in one process took 1.4-1.9 times a command-line build's
+    A first build rendered in one process took 1.4-1.9 times a command-line build's
     time. `renderer` (the server's, kept for its rebuilds) renders its share of the
     pages and every other file, and keeps every page's key as if it had rendered it;
     the workers write the rest of the pages straight into `out`, and hand back what

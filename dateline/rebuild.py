@@ -138,10 +138,7 @@ class Rebuilder:
             self.renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
         self._entries = {id(e): e for e in entries}  # held, so no id is reused meanwhile
         try:
-            if jobs > 1:
-                render_live(site, self.renderer, self.output, jobs)
-            else:
-                self.renderer.render(site, self.output)
+            render_live(site, self.renderer, self.output, jobs)
         except jinja2.TemplateError as exc:  # while rendering (a missing include, say)
             dirs, self.renderer = self.renderer.dirs, None  # half a build: start afresh
             return _failed([template_error(exc, dirs)], started)

@@ -135,7 +135,7 @@ def static_files(dirs: list[Path]) -> Iterator[tuple[Path, str]]:
 
 # A frame of a traceback told as text: a worker's, which reaches the build as text.
 _FRAME = re.compile(r'File "([^"\n]+)", line (\d+)')
-TEMPLATE_SUFFIXES = ("html", "svg", "xml", "txt", "j2", "jinja", "jinja2")
+_TEMPLATE_SUFFIXES = ("html", "svg", "xml", "txt", "j2", "jinja", "jinja2")
 
 
 def template_error(exc: jinja2.TemplateError, dirs: list[Path]) -> ContentError:
@@ -163,5 +163,5 @@ def template_error(exc: jinja2.TemplateError, dirs: list[Path]) -> ContentError:
 def compile_all(env: jinja2.Environment) -> None:
     """Compile every template now, so that a syntax error in any is found before a
     page is written (the dev server writes into the folder it serves)."""
-    for name in env.list_templates(extensions=TEMPLATE_SUFFIXES):
+    for name in env.list_templates(extensions=_TEMPLATE_SUFFIXES):
         env.get_template(name)
