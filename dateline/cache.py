@@ -104,6 +104,7 @@ def save(cache: BuildCache, out: Path) -> None:
     cache.read.trusted = None
     cache.read.listings.clear()
     cache.read.scans.clear()
+    cache.read.readers.clear()
     target = cache_path(out)
     temporary = target.with_name(target.name + ".tmp")
     entries = cache.read.entries

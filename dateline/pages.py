@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -106,6 +106,42 @@ def _story_key(story: Story) -> tuple[object, ...]:
     return (story.slug, story.title, story.summary, story.status, story.zone.key)
 
 
+# What an edit may change for `Renderer.entry_first`: what the entry's page prints of
+# it, never where it goes (time, pinned), what it links to (tags, aliases, links),
+# its figures (their notes are the story's) or its badges (the front page's lists).
+_TEXT_FIELDS = (
+    "title",
+    "body",
+    "author",
+    "location",
+    "correction",
+    "updated",
+    "image",
+    "image_alt",
+)
+
+
+def _same_but_text(old: Entry, new: Entry) -> bool:
+    """Whether `new` differs from `old` in `_TEXT_FIELDS` at most: at the same instant
+    (datetimes in one zone compare by wall clock), with the same boxes, tags, aliases
+    and links wherever in the file they moved (no page shows their lines)."""
+    kept = {name: getattr(old, name) for name in _TEXT_FIELDS}
+    return (
+        replace(new, **kept, boxes=old.boxes) == old
+        and new.stamp == old.stamp
+        and _unplaced(new) == _unplaced(old)
+    )
+
+
+def _unplaced(entry: Entry) -> tuple[object, ...]:
+    """An entry's boxes and links, without the lines of the file they are on."""
+    boxes = tuple(
+        replace(box, line=0, claims=tuple(replace(claim, line=0) for claim in box.claims))
+        for box in entry.boxes
+    )
+    return boxes, tuple((link.story, link.name) for link in entry.links)
+
+
 class Renderer:
     """Renders sites into outputs; keeps compiled templates and what it last rendered."""
 
@@ -127,6 +163,9 @@ class Renderer:
         self.pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
         self._where: dict[str, str] = {}
         self._order: dict[str, int] = {}  # entry slug -> its place in its story, newest first
+        # The dev server: each story as last rendered, with its _where, _order and the
+        # context its pages share, for `entry_first`.
+        self._stories: dict[str, tuple[Story, dict[str, str], dict[str, int], dict]] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
@@ -408,6 +447,8 @@ class Renderer:
         key_entries = tuple(e for e in story.entries if e.key)[:KEY_LIMIT]
         pinned = tuple(e for e in story.entries if e.pinned)
         common = {"story": story, "metrics": metrics, "tags": tags}
+        if self.keep:
+            self._stories[story.slug] = (story, self._where, self._order, common)
         first = [e for e in story.entries if (story.slug, e.slug) in self.first]
         if first:  # the dev server: the page just edited, and where the timeline shows it
             shown = {self._where.get(e.slug) for e in first} | {pages[0].path}
@@ -500,6 +541,26 @@ class Renderer:
             lastmod=entry.modified,
             listed=listed,
         )
+
+    def entry_first(self, entry: Entry) -> bool:
+        """The dev server: render an edited entry's own page before the site is read
+        again, as the last render placed it; False, writing nothing, unless the edit
+        changed only what that page shows of it (text, headline, byline, times of
+        update), so the timeline, topics and trackers stay as they were.
+
+        A full rebuild follows at once. Its keys hold the story, the entry's place and
+        neighbours: any of those it finds changed, it renders the page again.
+        """
+        last = self._stories.get(entry.story)
+        if last is None:
+            return False
+        story, where, order, common = last
+        at = order.get(entry.slug)
+        if at is None or not _same_but_text(story.entries[at], entry):
+            return False
+        self._where, self._order = where, order
+        self.entry(story, entry, self._notes[(story.slug, entry.slug)], common, listed=False)
+        return True
 
     def timeline(
         self,

@@ -72,6 +72,9 @@ class ReadCache:
     # that the changes are edits of entry files read before: then every other entry
     # and every folder listing is reused without touching the disk.
     trusted: frozenset[str] | None = None
+    # story slug -> what its entries were last read with (parser, zone, size limit, the
+    # settings' digest), so `reread_entry` reads one again alike. Not saved.
+    readers: dict[str, tuple[MarkdownIt, ZoneInfo, int, bytes]] = field(default_factory=dict)
 
     def forget(self, paths: set[Path]) -> None:
         for path in paths:
@@ -192,6 +195,8 @@ def _read_entries(
             continue
         misses.append((len(results), path, name, key))
         results.append(None)
+    if cache is not None:
+        cache.readers[story] = (md, zone, max_kb, settings)
     miss_paths = [path for _, path, _, _ in misses]
     workers = how_many(jobs, len(misses), PARALLEL_FROM)
     _SHARED = (md, story, zone, max_kb, settings)
@@ -217,6 +222,29 @@ def _read_entries(
         if cache is not None:
             cache.entries[name] = (key, entry, own)
     return results  # type: ignore[return-value]
+
+
+def reread_entry(cache: ReadCache, path: Path) -> tuple[Entry | None, Problems] | None:
+    """Read an edited entry file again as the last `read_site` with `cache` read it, and
+    put it in the cache for the next one; None if its story was not read then.
+
+    The dev server's fast path (see rebuild): one file, before the whole site is read.
+    Its stat is taken before its bytes, as `_read_entries` does, so a save meanwhile is
+    read again by the next read, never taken for this one.
+    """
+    story = path.parent.name
+    reader = cache.readers.get(story)
+    if reader is None:
+        return None
+    md, zone, max_kb, settings = reader
+    own = Problems()
+    try:
+        key = (_file_key(path), settings)
+        entry = read_entry_file(md, path, story, zone, max_kb, own, settings)
+    except OSError:  # gone or unreadable since the event: the whole read says so
+        return None
+    cache.entries[str(path)] = (key, entry, own)
+    return entry, own
 
 
 def _scan(

@@ -22,7 +22,7 @@ from .model import Entry
 from .output import LiveOutput
 from .pages import Renderer
 from .parallel import render_live
-from .reader import ReadCache, read_site
+from .reader import ReadCache, read_site, reread_entry
 from .theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
 from .urls import base_path
 
@@ -60,6 +60,7 @@ class Rebuilder:
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
         self._entries: dict[int, Entry] = {}  # the last build's entries, by identity
+        self._built = False  # whether the last build succeeded (see _entry_first)
         # base_url's path ('/live/'): the server answers under it as well, as the host
         # will (the 404 page links from there).
         self.base_path = "/"
@@ -111,6 +112,10 @@ class Rebuilder:
         trusted = self.cache.only_edits(changed)
         self.cache.trusted = frozenset(map(str, changed)) if trusted else None
         self.cache.forget(changed)
+        early = (0, 0)  # pages rendered and written ahead of the rebuild
+        if trusted and len(changed) == 1 and pages_done is not None:
+            early = self._entry_first(next(iter(changed)), pages_done)
+        self._built = False
         if self.renderer is None or self.theme_changed(changed):
             self.renderer = None  # templates recompiled, nothing reused
             try:  # every template compiled before a page is written: a syntax error in
@@ -144,11 +149,42 @@ class Rebuilder:
             return _failed([template_error(exc, dirs)], started)
         self.renderer.first = frozenset()
         self.output.finish()
+        self._built = True
         return Result(
             errors=(),
             warnings=tuple(warnings),
             files=self.output.count,
-            written=self.output.written,
-            rendered=self.renderer.rendered,
+            written=self.output.written + early[1],
+            rendered=self.renderer.rendered + early[0],
             seconds=time.perf_counter() - started,
         )
+
+    def _entry_first(
+        self, path: Path, pages_done: Callable[[list[str]], object]
+    ) -> tuple[int, int]:
+        """Write the page of the one entry just saved before reading the site again,
+        when the edit cannot change any other page's place or make the build fail; the
+        pages rendered and written (0 or 1 each).
+
+        Reading a 20,000-entry story again took 190 ms before its edited page was
+        written, more than Hugo's whole rebuild of one post (73-83 ms). The file is read
+        here as the last build read it, into the cache, so the rebuild that follows
+        reuses it; that rebuild renders again whatever else shows the edit, and this
+        page too if its place changed after all. Only after a build that succeeded: a
+        mistake elsewhere must leave the served site as it was.
+        """
+        if self.renderer is None or not self._built:
+            return 0, 0
+        read = reread_entry(self.cache, path)
+        if read is None or read[0] is None or read[1].errors:
+            return 0, 0  # the rebuild reports the mistake
+        self.output.begin()
+        try:
+            if not self.renderer.entry_first(read[0]):
+                return 0, 0
+        except jinja2.TemplateError:  # the rebuild reports it, at its line
+            return 0, 0
+        written = self.output.take_fresh()
+        if written:
+            pages_done(written)
+        return 1, len(written)

@@ -206,7 +206,7 @@ def test_incremental_equals_full_after_every_kind_of_change(site) -> None:
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
     for name, step in STEPS.items():
         changed = step(content)
-        result = rebuilder.build(changed)
+        result = rebuilder.build(changed, lambda written: None)  # as the server: pages first
         assert result.ok, (name, result.errors)
         built = snapshot(tmp_path / "live")
         assert built == full(content, tmp_path), name
@@ -220,12 +220,18 @@ def test_incremental_equals_full_after_every_kind_of_change(site) -> None:
 def _random_change(rng: random.Random, c: Path) -> set[Path]:
     """One change an editor might make, picked by `rng`: most often an entry written
     (key, pinned, draft, alias, correction, a box whose metric may be renamed, a photo,
-    a link to another entry), else a file deleted or renamed, a photo added or removed,
+    a link to another entry) or its text edited, else a file deleted or renamed, a photo added or removed,
     the story, site settings or theme changed, a story folder renamed, or a mistake."""
     s = c / "s"
     names = sorted(p.name for p in s.glob("*.md") if p.name != "_index.md")
     i = rng.randrange(12)
-    kind = rng.choice("wwwwwwdrpisfom")
+    kind = rng.choice("wwwwwwdrpisfomtt")
+    if kind == "t" and names:  # only what its page shows: written ahead of the rebuild
+        path = s / rng.choice(names)
+        text = path.read_text()
+        if rng.random() < 0.5:
+            return write(path, text.replace("title: ", "title: Re: ", 1))
+        return write(path, text.replace("---\n", "---\nauthor: Desk\n", 1) + "More.\n")
     if kind == "d" and names:
         return remove(s / rng.choice(names))
     if kind == "r" and names and not (new := s / f"r{rng.randrange(20)}.md").exists():
@@ -318,12 +324,15 @@ def test_random_changes_build_as_a_build_from_nothing(site, seed: int) -> None:
         before = _tree(content)
         changed = _random_change(rng, content)
         for undo in (False, True):
-            served = rebuilder.build(changed)
+            last_good = snapshot(tmp_path / "live")
+            served = rebuilder.build(changed, lambda written: None)
             try:
                 expected, errors = full(content, tmp_path), []
             except BuildError as exc:
                 expected, errors = None, _errors(exc.errors)
             assert _errors(served.errors) == errors, (seed, step, undo)
+            if errors:  # not even the edited entry's page is written ahead
+                assert snapshot(tmp_path / "live") == last_good, (seed, step, undo)
             try:
                 build(content, tmp_path / "cached")
                 cached = []
@@ -463,6 +472,96 @@ def test_edited_entry_pages_are_written_first(site) -> None:
     assert not set(first) & set(rest)
     assert not [p for p in first + rest if not p.endswith(".html")]  # feeds come after
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
+def _pages_when_read(rebuilder: Rebuilder, page: Path, monkeypatch) -> list[str]:
+    """`page`'s text each time the rebuilder starts reading the site again."""
+    seen: list[str] = []
+    read = read_site
+
+    def reading(*args, **kwargs):
+        seen.append(page.read_text())
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr("dateline.rebuild.read_site", reading)
+    return seen
+
+
+def test_an_edited_entrys_own_page_is_written_before_the_site_is_read_again(
+    site, monkeypatch
+) -> None:
+    """A save that changes only what an entry's page shows of it (headline, text, byline,
+    correction) is on that page before the story is read again: a few milliseconds at
+    any length of story. The rebuild that follows brings every other page up to date."""
+    content, rebuilder, tmp_path = site
+    page = tmp_path / "live/s/e1/index.html"
+    seen = _pages_when_read(rebuilder, page, monkeypatch)
+    told: list[list[str]] = []
+    edited = (
+        original(1)
+        .replace("Entry 1", "A new headline")
+        .replace("Body of", "Text of")
+        .replace("tags:", "correction: A date was wrong.\ntags:")
+    )
+    result = rebuilder.build(write(content / "s/e1.md", edited), told.append)
+    assert result.ok
+    assert told[0] == ["s/e1/index.html"]
+    assert "A new headline" in seen[0] and "Text of entry 1" in seen[0]
+    assert "A date was wrong." in seen[0]
+    assert "s/e1/index.html" not in [p for later in told[1:] for p in later]
+    newer = (tmp_path / "live/s/e2/index.html").read_text()  # links to it by its headline
+    assert "A new headline" in newer
+    assert result.rendered >= 2 and result.written >= 2  # its page counted, and the rest
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("2022-03-01 11:00", "2022-03-03 09:30"),  # its place in the timeline
+        ("tags: [t1]", "tags: [t1, new]"),  # a topic page it links to
+        ("1001,000", "1002,000"),  # a figure: its box's notes are the story's
+        ("tags: [t1]\n", "tags: [t1]\npinned: true\n"),  # shown above the timeline
+        ("tags: [t1]\n", "tags: [t1]\ndraft: true\n"),  # gone from the site
+        ("tags: [t1]\n", "tags: [t1]\naliases: [e2]\n"),  # a mistake only the story shows
+        ("Body of entry 1.", "See [gone](gone.md)."),  # a link to a missing file
+        ("title: Entry 1", "title: [Entry 1"),  # a mistake in the file
+    ],
+    ids=["time", "tags", "figures", "pinned", "draft", "alias", "link", "yaml"],
+)
+def test_an_edit_that_changes_more_than_its_page_waits_for_the_rebuild(
+    site, change: tuple[str, str], monkeypatch
+) -> None:
+    content, rebuilder, tmp_path = site
+    page = tmp_path / "live/s/e1/index.html"
+    before = page.read_text()
+    seen = _pages_when_read(rebuilder, page, monkeypatch)
+    edited = original(1).replace(*change)
+    assert edited != original(1)
+    result = rebuilder.build(write(content / "s/e1.md", edited), lambda written: None)
+    assert seen == [before]
+    try:
+        expected = full(content, tmp_path)
+    except BuildError:
+        assert not result.ok
+        assert page.read_text() == before
+    else:
+        assert result.ok and snapshot(tmp_path / "live") == expected
+
+
+def test_after_a_failed_build_no_page_is_written_ahead(site, monkeypatch) -> None:
+    """A mistake in one file fails every build until fixed; a headline edited elsewhere
+    meanwhile must not reach the served site ahead of it."""
+    content, rebuilder, tmp_path = site
+    page = tmp_path / "live/s/e1/index.html"
+    before = page.read_text()
+    assert not rebuilder.build(write(content / "s/e3.md", entry(3, extra="pined: 1\n"))).ok
+    told: list[list[str]] = []
+    edited = original(1).replace("Entry 1", "A new headline")
+    assert not rebuilder.build(write(content / "s/e1.md", edited), told.append).ok
+    assert page.read_text() == before and not told
+    assert rebuilder.build(write(content / "s/e3.md", original(3)), told.append).ok
+    assert "A new headline" in page.read_text()
 
 
 def test_errors_keep_the_last_good_output(site) -> None:
