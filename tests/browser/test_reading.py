@@ -349,6 +349,43 @@ def test_the_reader_script_speaks_the_site_language(browser, tmp_path, axe_sourc
         server.shutdown()
 
 
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "As of"), ("uk", "Станом на"), ("ar", "حتى تاريخ")]
+)
+def test_a_figure_box_on_a_phone_labels_its_dates_in_the_site_language(
+    browser, tmp_path, language: str, label: str
+) -> None:
+    """On a narrow screen a box's rows become cards with no column headers, each date
+    labelled instead: in the site's language, not the stylesheet's English."""
+    from tests.browser.conftest import serve
+    from tests.conftest import SITE_TOML, STORY_INDEX, entry, run_cli, write_tree
+
+    box = "```figures People who fled\nUN: more than 800,000 (as of 2022-03-01)\n```"
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.toml": SITE_TOML + f'language = "{language}"\n',
+            "s/_index.md": STORY_INDEX,
+            "s/a.md": entry(body=box),
+        },
+    )
+    assert run_cli("--content", content, "--out", tmp_path / "site", "-q").code == 0
+    server, url = serve(tmp_path / "site")
+    before = "el => getComputedStyle(el, '::before').content"
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(url + "s/a/")
+        date = page.locator(".claim-as-of")
+        assert date.evaluate(before) == f'"{label} "'
+        assert date.evaluate("el => el.getBoundingClientRect().height") > 0
+        page.set_viewport_size({"width": 1200, "height": 800})  # a table, with its headers
+        assert date.evaluate(before) == "none"
+        assert page.locator(".figure-box thead th").nth(2).inner_text().strip() != ""
+        page.close()
+    finally:
+        server.shutdown()
+
+
 def test_an_old_address_leads_to_the_renamed_entry(browser, tmp_path) -> None:
     """A link shared before an entry's file was renamed still reaches it, without
     JavaScript."""
