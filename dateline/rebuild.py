@@ -89,10 +89,11 @@ class Rebuilder:
         """Bring the output up to date after `changed` paths (None: check everything).
 
         On content errors the output is left as it was and the errors are returned.
-        `pages_done` is called with the files written so far: first once the pages of
-        the entries just edited (and the timeline pages showing them) are written, then
-        once every page is, before the feeds; so an open page reloads as soon as it
-        changed. `jobs` > 1 lets forked workers read many changed entries and
+        `pages_done` is called with the files written so far: for a text edit of one
+        entry, once its page is written, before the site is read (`_entry_first`); once
+        the pages of the entries just edited (and the timeline pages showing them) are
+        written; then once every page is, before the feeds; so an open page reloads as
+        soon as it changed. `jobs` > 1 lets forked workers read many changed entries and
         share the pages: only for a first build, before the server has threads.
         """
         with collector_paused():  # `settle` collects once the build is reported
