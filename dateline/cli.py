@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -174,9 +175,6 @@ def cmd_new_story(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .output import check_output
-    from .rebuild import Rebuilder, Result
-    from .server import State, make_server, watch_and_rebuild
-    from .theme import DEFAULT_THEME
 
     content = args.content.resolve()
     if not content.is_dir():
@@ -184,6 +182,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output(args.out, content)
     out = args.out or Path(tempfile.mkdtemp(prefix="dateline-serve-"))
+    _stop_on_signals()
+    try:
+        _serve(args, content, out)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if args.out is None:
+            shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+def _stop_on_signals() -> None:
+    """Stop on `kill`, a closed terminal or a CI job's end as on Ctrl-C, so the
+    temporary output folder goes with the server: left to the default action, SIGTERM
+    ends the process at once, and every run left a copy of the site in the temp
+    folder (110 MB for 5,000 entries)."""
+
+    def stop(signum: int, frame: object) -> NoReturn:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if (number := getattr(signal, name, None)) is not None:
+            signal.signal(number, stop)
+
+
+def _serve(args: argparse.Namespace, content: Path, out: Path) -> None:
+    """Build `content` into `out`, then serve it and rebuild on each change until
+    interrupted (KeyboardInterrupt)."""
+    from .rebuild import Rebuilder, Result
+    from .server import State, make_server, watch_and_rebuild
+    from .theme import DEFAULT_THEME
 
     def report(result: Result) -> None:
         if result.ok:
@@ -221,14 +250,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Serving on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     try:
         watch_and_rebuild(rebuilder, [content, DEFAULT_THEME], state, stopping, report)
-    except KeyboardInterrupt:
-        pass
     finally:
         stopping.set()
         server.shutdown()
-        if args.out is None:
-            shutil.rmtree(out, ignore_errors=True)
-    return 0
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,10 +31,17 @@ def pool(processes: int) -> Iterator[Pool]:
     """Forked workers beside this process: `processes` - 1 of them."""
     gc.freeze()
     try:
-        with mp.get_context("fork").Pool(processes - 1) as workers:
+        context = mp.get_context("fork")
+        with context.Pool(processes - 1, initializer=_default_signals) as workers:
             yield workers
     finally:
         gc.unfreeze()
+
+
+def _default_signals() -> None:
+    """Workers end on SIGTERM, as the pool ends them, whatever handler the process
+    that forked them set (the dev server's stops it as Ctrl-C does)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def worker_of(name: str, workers: int) -> int:

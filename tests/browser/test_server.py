@@ -6,6 +6,7 @@ import contextlib
 import http.client
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -26,8 +27,9 @@ def server(tmp_path: Path):
 
 
 @contextlib.contextmanager
-def _serving(tmp_path: Path, site_toml: str):
-    """`build.py serve` on a small story: (content, out, port, process)."""
+def _serving(tmp_path: Path, site_toml: str, temporary: Path | None = None):
+    """`build.py serve` on a small story: (content, out, port, process). With a
+    `temporary` folder, the server is given no --out and that folder as TMPDIR."""
     content = write_tree(
         tmp_path / "content",
         {
@@ -38,7 +40,8 @@ def _serving(tmp_path: Path, site_toml: str):
             "s/c.md": "---\ntime: 2022-03-02 08:00\ntitle: Earliest entry\n---\nBody.\n",
         },
     )
-    out = tmp_path / "served"
+    out = tmp_path / "served" if temporary is None else None
+    where = ["--out", str(out)] if out is not None else []
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -48,13 +51,16 @@ def _serving(tmp_path: Path, site_toml: str):
             str(content),
             "--port",
             "0",  # the system picks a free port; the server prints it
-            "--out",
-            str(out),
+            *where,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            **({"TMPDIR": str(temporary)} if temporary is not None else {}),
+        },
     )
     deadline = time.monotonic() + 30
     port = 0
@@ -98,6 +104,23 @@ def test_serves_pages_with_reload_script_only_when_served(server) -> None:
     assert get(port, "/static/style.css")[1]["Content-Type"] == "text/css; charset=utf-8"
     status, _, body = get(port, "/no/such/page/")
     assert status == 404 and b"Page not found" in body
+
+
+@pytest.mark.parametrize(
+    "stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name
+)
+def test_the_temporary_output_folder_goes_with_the_server(tmp_path: Path, stop) -> None:
+    """Without --out the site is built in a temporary folder; stopped by `kill` (as a
+    CI job's end or a closed terminal stops it) as by Ctrl-C, the server removes it."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    with _serving(tmp_path, SITE, temporary) as (_content, _out, port, proc):
+        [folder] = temporary.glob("dateline-serve-*")
+        assert get(port, "/s/")[0] == 200 and (folder / "s" / "index.html").is_file()
+        proc.send_signal(stop)
+        assert proc.wait(timeout=10) == 0
+        assert "Traceback" not in proc.stderr.read()
+    assert list(temporary.iterdir()) == []
 
 
 def test_answers_under_the_base_url_path_too(tmp_path: Path) -> None:
