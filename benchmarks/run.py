@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import venv
 from pathlib import Path
 
@@ -78,10 +79,9 @@ print(json.dumps({
 def timed(command: list[str], cwd: Path) -> dict:
     """Wall seconds and peak MB of one build.
 
-    Each build writes into a folder no build has used (a cold build) and nothing is
-    deleted until the whole run is over: on this machine's disk, deleting a large tree
-    slowed the folders made in the next 20 seconds or more several times over (5,000
-    folders: 1 s, or 5-6 s just after deleting 5,000 others), whichever tool came next.
+    Each build writes into a folder no build has used (a cold build), and no file is
+    deleted between one tool's full build and the next's: on this machine's disk, files
+    made just after others were deleted cost several times more (see `settle`).
     """
     os.sync()  # no tool pays for the writes of the step before it
     return _python_json(WRAP, [str(cwd), *command], cwd)
@@ -195,7 +195,13 @@ def write_hugo(items: list, folder: Path) -> None:
 
 
 def bench(
-    size: int, work: Path, jobs: int, pelican: Path | None, hugo: str | None, repeat: int = 1
+    size: int,
+    work: Path,
+    jobs: int,
+    pelican: Path | None,
+    hugo: str | None,
+    repeat: int = 1,
+    pause: float = 0.0,
 ) -> dict:
     base = work / f"n{size}"
     content = generate(base / "content", size)
@@ -209,6 +215,8 @@ def bench(
     if hugo is not None:
         write_hugo(items, base / "hugo")
     floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
+    settle(pause)
+    row["folder_us"] = folder_cost(base / "folder-cost")
     # Cold full builds (`repeat` rounds, each into a new folder; the median kept). The
     # tools take turns within each round: this machine's speed drifts by 10-30% over
     # minutes, and timing one tool's runs together, then the next's, put that drift
@@ -253,6 +261,37 @@ def bench(
     return row  # the folders stay until the run's temporary folder goes
 
 
+def settle(seconds: float) -> None:
+    """Wait, before a size's timed builds, until no file has been deleted for `seconds`.
+
+    This machine's disk (ext4 without a journal) does not hand out an inode freed in the
+    last minute or so: making a file or folder steps past each one, reading the inode
+    table to check (the kernel's `recently_deleted`, the top of a profile of slow
+    folders). So after the previous size's rebuilds had replaced thousands of pages, or
+    pip had installed Pelican, a page in a new folder cost 260 µs instead of 75 for the
+    next minute, and the tool that ran first paid most.
+    """
+    os.sync()
+    time.sleep(seconds)
+
+
+def folder_cost(probe: Path, count: int = 500) -> float:
+    """Microseconds to write a 20 KB page into a new folder under `probe`, as dateline
+    and Hugo give each entry (Pelican writes a file per entry, no folder).
+
+    Printed beside each size's timings: on this machine the cost varied from 60 to 700
+    µs with the disk's state. The probe is left in place (see `settle`: deleting it
+    would slow the builds that follow).
+    """
+    probe.mkdir(parents=True)
+    page = b"x" * 20_000
+    started = time.perf_counter()
+    for n in range(count):
+        os.mkdir(probe / f"e{n}")
+        (probe / f"e{n}" / "index.html").write_bytes(page)
+    return (time.perf_counter() - started) / count * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
@@ -264,6 +303,13 @@ def main() -> None:
         type=int,
         default=1,
         help="time each full build and rebuild N times, keep the median",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=65.0,
+        help="seconds to wait before each size's timed builds, so none pays for files "
+        "deleted just before (see settle(); CI passes 0)",
     )
     parser.add_argument(
         "--work",
@@ -291,12 +337,13 @@ def main() -> None:
             f"{'N':>7} {'entries':>7} {'dateline':>9} {'entries/s':>9} {'pages':>6} "
             f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'restyle':>7} {'serve s':>7} {'page ms':>7} "
             f"{'serve ms':>8} {'serve MB':>8} "
-            f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6}"
+            f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6} "
+            f"{'dir µs':>6}"
         )
         print(header)
         nan = float("nan")
         for size in args.sizes:
-            row = bench(size, work, args.jobs, pelican, hugo, args.repeat)
+            row = bench(size, work, args.jobs, pelican, hugo, args.repeat, args.settle)
             pel, hug, seconds = row.get("pelican"), row.get("hugo"), row["seconds"]
             print(
                 f"{row['N']:>7,} {row['entries']:>7,} {seconds:>9.2f} "
@@ -307,7 +354,8 @@ def main() -> None:
                 f"{row['serve_ms']:>8.0f} {row['serve_mb']:>8,.0f} "
                 f"{pel if pel is not None else nan:>8.2f} {seconds / pel if pel else nan:>6.2f} "
                 f"{hug if hug is not None else nan:>6.2f} {seconds / hug if hug else nan:>6.2f} "
-                f"{row['floor']:>6.2f} {row['floor'] / pel if pel else nan:>6.2f}",
+                f"{row['floor']:>6.2f} {row['floor'] / pel if pel else nan:>6.2f} "
+                f"{row['folder_us']:>6.0f}",
                 flush=True,
             )
         print(
@@ -320,8 +368,11 @@ def main() -> None:
         print("the whole rebuild done, feeds included; serve MB = the dev server's peak memory,")
         print("its first build and that rebuild; floor = a bare markdown-it-py + Jinja2 loop")
         print("writing one page per entry (benchmarks/floor.py), f/pel = its ratio to Pelican:")
-        print("the lowest this stack reaches. Every build is timed as a whole process,")
-        print("interpreter start and exit included, but for the dev server's (in its process).")
+        print("the lowest this stack reaches; dir µs = the disk's cost of a page in a new")
+        print("folder, as dateline and Hugo write each entry, just before that size's builds.")
+        print("Every build is timed as a whole process, interpreter start and exit included,")
+        print(f"but for the dev server's (in its process), after {args.settle:.0f} s with no")
+        print("file deleted (see --settle).")
 
 
 if __name__ == "__main__":
