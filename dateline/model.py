@@ -7,7 +7,7 @@ cannot fail on content and an incremental build can tell what depends on what.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -120,6 +120,20 @@ class Story:
         allows.)
         """
         return newest(self.entries)
+
+    def with_entry(self, at: int, entry: Entry) -> Story:
+        """This story with `entry` in place of its entry at `at`: the dev server's view
+        of one edit before it reads the story again. Its `modified` is worked out from
+        this story's where it can be, rather than over every entry (10 ms at 20,000)."""
+        old, before = self.entries[at], self.modified
+        story = replace(self, entries=(*self.entries[:at], entry, *self.entries[at + 1 :]))
+        if before is not None:  # (never None: `at` is an entry)
+            top, new, was = (t.timestamp() for t in (before, entry.modified, old.modified))
+            if new > top:  # the one latest now
+                story.__dict__["modified"] = entry.modified
+            elif new < top and was < top:  # the latest was and is another entry
+                story.__dict__["modified"] = before
+        return story
 
 
 def newest(entries: Iterable[Entry]) -> datetime | None:

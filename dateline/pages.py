@@ -133,6 +133,12 @@ def _same_but_text(old: Entry, new: Entry) -> bool:
     )
 
 
+def _front_lists(story: Story) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
+    """The entries a story's front page lists above its timeline: pinned, and key."""
+    pinned = tuple(e for e in story.entries if e.pinned)
+    return pinned, tuple(e for e in story.entries if e.key)[:KEY_LIMIT]
+
+
 def _unplaced(entry: Entry) -> tuple[object, ...]:
     """An entry's boxes and links, without the lines of the file they are on."""
     boxes = tuple(
@@ -165,7 +171,9 @@ class Renderer:
         self._order: dict[str, int] = {}  # entry slug -> its place in its story, newest first
         # The dev server: each story as last rendered, with its _where, _order and the
         # context its pages share, for `entry_first`.
-        self._stories: dict[str, tuple[Story, dict[str, str], dict[str, int], dict]] = {}
+        # The dev server: each story as last rendered, with where its entries are, their
+        # order, the pages' common context and the front page's lists, for `entry_first`.
+        self._stories: dict[str, tuple[Story, dict[str, str], dict[str, int], dict, tuple]] = {}
         self._sitemap: list[tuple[str, datetime | None]] = []
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
@@ -444,11 +452,11 @@ class Renderer:
         self._where = locations(pages)
         self._order = {e.slug: i for i, e in enumerate(story.entries)}
         tags = collect_tags(story)
-        key_entries = tuple(e for e in story.entries if e.key)[:KEY_LIMIT]
-        pinned = tuple(e for e in story.entries if e.pinned)
+        pinned, key_entries = _front_lists(story)
         common = {"story": story, "metrics": metrics, "tags": tags}
         if self.keep:
-            self._stories[story.slug] = (story, self._where, self._order, common)
+            lists = (pinned, key_entries)
+            self._stories[story.slug] = (story, self._where, self._order, common, lists)
         first = [e for e in story.entries if (story.slug, e.slug) in self.first]
         if first:  # the dev server: the page just edited, and where the timeline shows it
             shown = {self._where.get(e.slug) for e in first} | {pages[0].path}
@@ -543,23 +551,31 @@ class Renderer:
         )
 
     def entry_first(self, entry: Entry) -> bool:
-        """The dev server: render an edited entry's own page before the site is read
-        again, as the last render placed it; False, writing nothing, unless the edit
-        changed only what that page shows of it (text, headline, byline, times of
-        update), so the timeline, topics and trackers stay as they were.
+        """The dev server: render an edited entry's own page, the timeline page showing
+        it and the story's front page before the site is read again, as the last render
+        placed it; False, writing nothing, unless the edit changed only what pages show
+        of it (text, headline, byline, times of update), not where it goes.
 
-        A full rebuild follows at once. Its keys hold the story, the entry's place and
-        neighbours: any of those it finds changed, it renders the page again.
+        A full rebuild follows at once. Its pages' keys hold everything they show: any
+        page it finds changed after all, it renders again; the rest it leaves as written
+        here.
         """
         last = self._stories.get(entry.story)
         if last is None:
             return False
-        story, where, order, common = last
+        story, where, order, common, lists = last
         at = order.get(entry.slug)
-        if at is None or not _same_but_text(story.entries[at], entry):
+        if at is None or not _same_but_text(old := story.entries[at], entry):
             return False
+        story = story.with_entry(at, entry)  # as the rebuild will read it
+        common = {**common, "story": story}
+        pinned, key_entries = (tuple(entry if e is old else e for e in x) for x in lists)
         self._where, self._order = where, order
         self.entry(story, entry, self._notes[(story.slug, entry.slug)], common, listed=False)
+        shown = {where.get(entry.slug), story.path}  # the front page: its last update
+        for timeline in paginate(story, self.site.config.per_page):
+            if timeline.path in shown:
+                self.timeline(story, timeline, pinned, key_entries, common, listed=False)
         return True
 
     def timeline(

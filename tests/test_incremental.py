@@ -474,28 +474,33 @@ def test_edited_entry_pages_are_written_first(site) -> None:
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
 
 
-def _pages_when_read(rebuilder: Rebuilder, page: Path, monkeypatch) -> list[str]:
-    """`page`'s text each time the rebuilder starts reading the site again."""
-    seen: list[str] = []
+def _html(folder: Path) -> dict[str, str]:
+    return {p: b.decode() for p, b in snapshot(folder).items() if p.endswith(".html")}
+
+
+def _pages_when_read(rebuilder: Rebuilder, folder: Path, monkeypatch) -> list[dict[str, str]]:
+    """The HTML pages in `folder` each time the rebuilder starts reading the site again."""
+    seen: list[dict[str, str]] = []
     read = read_site
 
     def reading(*args, **kwargs):
-        seen.append(page.read_text())
+        seen.append(_html(folder))
         return read(*args, **kwargs)
 
     monkeypatch.setattr("dateline.rebuild.read_site", reading)
     return seen
 
 
-def test_an_edited_entrys_own_page_is_written_before_the_site_is_read_again(
+def test_an_edited_entrys_pages_are_written_before_the_site_is_read_again(
     site, monkeypatch
 ) -> None:
-    """A save that changes only what an entry's page shows of it (headline, text, byline,
-    correction) is on that page before the story is read again: a few milliseconds at
-    any length of story. The rebuild that follows brings every other page up to date."""
+    """A save that changes only what pages show of an entry (headline, text, byline,
+    correction) is on its own page and the timeline page showing it before the story is
+    read again: a few milliseconds at any length of story. The rebuild that follows
+    brings every other page up to date."""
     content, rebuilder, tmp_path = site
-    page = tmp_path / "live/s/e1/index.html"
-    seen = _pages_when_read(rebuilder, page, monkeypatch)
+    seen = _pages_when_read(rebuilder, tmp_path / "live", monkeypatch)
+    before = _html(tmp_path / "live")
     told: list[list[str]] = []
     edited = (
         original(1)
@@ -505,13 +510,38 @@ def test_an_edited_entrys_own_page_is_written_before_the_site_is_read_again(
     )
     result = rebuilder.build(write(content / "s/e1.md", edited), told.append)
     assert result.ok
-    assert told[0] == ["s/e1/index.html"]
-    assert "A new headline" in seen[0] and "Text of entry 1" in seen[0]
-    assert "A date was wrong." in seen[0]
-    assert "s/e1/index.html" not in [p for later in told[1:] for p in later]
+    # Its page, then the archive page showing it; not the front page, which does not.
+    page, archive = told[0]
+    assert page == "s/e1/index.html" and archive.startswith("s/page/")
+    for path in (page, archive):
+        assert "A new headline" not in before[path]
+        assert "A new headline" in seen[0][path] and "Text of entry 1" in seen[0][path]
+        assert "A date was wrong." in seen[0][path]
+    assert seen[0]["s/index.html"] == before["s/index.html"]
+    assert not {page, archive} & {p for later in told[1:] for p in later}
     newer = (tmp_path / "live/s/e2/index.html").read_text()  # links to it by its headline
-    assert "A new headline" in newer
-    assert result.rendered >= 2 and result.written >= 2  # its page counted, and the rest
+    assert "A new headline" in newer and "A new headline" not in seen[0]["s/e2/index.html"]
+    assert result.rendered >= 3 and result.written >= 3  # the early pages counted, and the rest
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
+def test_a_key_entrys_new_headline_is_on_the_front_page_before_the_site_is_read(
+    site, monkeypatch
+) -> None:
+    """The front page lists key entries by headline ("Latest developments") and shows
+    the story's last update: both come early too."""
+    content, rebuilder, tmp_path = site
+    seen = _pages_when_read(rebuilder, tmp_path / "live", monkeypatch)
+    edited = (
+        original(3)
+        .replace("Entry 3", "A key headline")
+        .replace("key: true", "key: true\nupdated: 2022-03-04 12:00")
+    )
+    told: list[list[str]] = []
+    assert rebuilder.build(write(content / "s/e3.md", edited), told.append).ok
+    assert set(told[0]) == {"s/e3/index.html", "s/index.html", "s/page/2/index.html"}
+    front = seen[0]["s/index.html"]
+    assert "A key headline" in front and 'datetime="2022-03-04T12:00:00+02:00"' in front
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
 
 
@@ -534,8 +564,8 @@ def test_an_edit_that_changes_more_than_its_page_waits_for_the_rebuild(
 ) -> None:
     content, rebuilder, tmp_path = site
     page = tmp_path / "live/s/e1/index.html"
-    before = page.read_text()
-    seen = _pages_when_read(rebuilder, page, monkeypatch)
+    before = _html(tmp_path / "live")
+    seen = _pages_when_read(rebuilder, tmp_path / "live", monkeypatch)
     edited = original(1).replace(*change)
     assert edited != original(1)
     result = rebuilder.build(write(content / "s/e1.md", edited), lambda written: None)
@@ -544,7 +574,7 @@ def test_an_edit_that_changes_more_than_its_page_waits_for_the_rebuild(
         expected = full(content, tmp_path)
     except BuildError:
         assert not result.ok
-        assert page.read_text() == before
+        assert page.read_text() == before["s/e1/index.html"]
     else:
         assert result.ok and snapshot(tmp_path / "live") == expected
 

@@ -363,3 +363,57 @@ def test_relative_links_ignore_empty_parts(
     target = "".join(f"{d}/" for d in target_dirs) + (target_file or "")
     sloppy = "/" + target.replace("/", "//")
     assert relative(page, sloppy) == relative(page, target)
+
+
+@st.composite
+def edited_stories(draw):
+    """A story's entries (times and update times on a few minutes, so many tie, in two
+    zones naming the same instants differently), one of them, and its edited update."""
+    minutes = st.integers(min_value=0, max_value=6)
+    zones = st.sampled_from([ZONE, ZoneInfo("UTC")])
+
+    def moment(at: int, zone: ZoneInfo) -> datetime:
+        return datetime(2022, 3, 2, 12, at, tzinfo=ZoneInfo("UTC")).astimezone(zone)
+
+    def updated(time: datetime):
+        later = draw(st.one_of(st.none(), minutes))
+        return None if later is None or later < time.minute else moment(later, draw(zones))
+
+    entries = []
+    for n in range(draw(st.integers(min_value=1, max_value=6))):
+        time = moment(draw(st.integers(min_value=0, max_value=3)), draw(zones))
+        entries.append((n, time, updated(time)))
+    at = draw(st.integers(min_value=0, max_value=len(entries) - 1))
+    return entries, at, updated(entries[at][1])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_stories())
+def test_a_storys_last_update_after_one_edit_is_as_if_read_anew(case) -> None:
+    """`Story.with_entry` (the dev server's early pages) works out the story's last
+    update from the one before the edit; it must be the very datetime a fresh read gives,
+    zone included, as pages print it."""
+    from dataclasses import replace
+
+    from dateline.bodies import Body
+    from dateline.model import Entry, Story, newest
+
+    rows, at, new_update = case
+
+    def entry(n: int, time: datetime, updated: datetime | None) -> Entry:
+        return Entry(
+            story="s", slug=f"e{n}", source=f"e{n}.md", time=time, title="T", key=False,
+            pinned=False, tags=(), author=None, location=None, updated=updated,
+            correction=None, draft=False, body=Body("<p>x</p>"), boxes=(),
+        )  # fmt: skip
+
+    entries = tuple(entry(*row) for row in rows)
+    story = Story(
+        slug="s", title="S", summary=None, zone=ZONE, status="live", standfirst_html="",
+        entries=entries, folder=Path("s"), media=(),
+    )  # fmt: skip
+    edited = replace(entries[at], updated=new_update)
+    after = story.with_entry(at, edited)
+    fresh = newest(after.entries)
+    assert after.entries == (*entries[:at], edited, *entries[at + 1 :])
+    assert after.modified == fresh and after.modified.isoformat() == fresh.isoformat()
