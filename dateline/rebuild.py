@@ -65,14 +65,20 @@ class Rebuilder:
         # will (the 404 page links from there).
         self.base_path = "/"
 
-    def settle(self) -> None:
+    def settle(self, full: bool = True) -> None:
         """Collect garbage now, between builds, and freeze what survives.
 
         A long story's site is hundreds of thousands of objects; a full collection of
         them in the middle of a rebuild cost 30-70 ms at 5,000 entries. Frozen, they are
-        skipped until the next `settle`, which runs after the build has been reported.
+        skipped by later collections. Not `full`, only what is not frozen yet (what the
+        last build made) is collected: 5 ms at 20,400 entries, where unfreezing and
+        collecting everything took 300-390 ms, in which a save made just after the
+        previous one waited. The garbage only a full collection finds (cycles through
+        objects an earlier build left frozen) is some hundred objects a build, so the
+        dev server leaves it until it is idle.
         """
-        gc.unfreeze()
+        if full:
+            gc.unfreeze()
         gc.collect()
         gc.freeze()
 

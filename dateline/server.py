@@ -296,10 +296,25 @@ def make_server(
 def watch_and_rebuild(
     rebuilder: Rebuilder, paths: list[Path], state: State, stopping: threading.Event, report
 ) -> None:
-    """Rebuild on every batch of file changes until `stopping` is set."""
+    """Rebuild on every batch of file changes until `stopping` is set; collect all
+    garbage once no change has come for half a second (see `Rebuilder.settle`)."""
     from watchfiles import watch  # imported here: only the dev server needs it
 
-    for changes in watch(*paths, stop_event=stopping, debounce=1600, step=10, rust_timeout=500):
+    idle = True  # nothing built since the last full collection
+    for changes in watch(
+        *paths,
+        stop_event=stopping,
+        debounce=1600,
+        step=10,
+        rust_timeout=500,
+        yield_on_timeout=True,
+    ):
+        if not changes:  # half a second without a change
+            if not idle:
+                rebuilder.settle()
+                idle = True
+            continue
+        idle = False
         changed = {Path(p) for _, p in changes}
         told = False
 
@@ -317,4 +332,4 @@ def watch_and_rebuild(
         if not told or not result.ok:
             state.publish(result)
         report(result)
-        rebuilder.settle()
+        rebuilder.settle(full=False)
