@@ -5,12 +5,12 @@
 Starts `build.py serve` on a generated story, opens an entry's page in Debian's
 Chromium, then saves an edit to that entry's headline several times; then the same with
 the timeline page that shows the entry open instead, as an editor previewing a live
-blog has it. Each save waits for the rebuild of the one before (a save made during a
-rebuild waits for it: about 1 s at 20,000 entries). For each save it prints the time
-from the write to the open page's file written in the served folder (its modification
-time: file event and the rebuild up to that page), to the open page showing the new
-headline (then also the Server-Sent Event, reload and paint), and the server's own
-time for the whole incremental rebuild, feeds included.
+blog has it. Each save waits for the rebuild of the one before, as an editor's saves
+come seconds apart (a save made during a rebuild stops it). For each save it prints
+the time from the write to the open page's file written in the served folder (its
+modification time: file event and the rebuild up to that page), to the open page
+showing the new headline (then also the Server-Sent Event, reload and paint), and the
+server's own time for the whole incremental rebuild, feeds included.
 """
 
 from __future__ import annotations

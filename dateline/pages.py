@@ -148,6 +148,10 @@ def _unplaced(entry: Entry) -> tuple[object, ...]:
     return boxes, tuple((link.story, link.name) for link in entry.links)
 
 
+class Interrupted(Exception):
+    """A newer change came while the dev server was rendering (see Renderer.interrupted)."""
+
+
 class Renderer:
     """Renders sites into outputs; keeps compiled templates and what it last rendered."""
 
@@ -188,6 +192,9 @@ class Renderer:
         self.digests: dict[str, tuple[bytes, int, int]] = {}
         self.data_stories: set[str] = set()  # stories whose data files this process made
         self._deferred: list[tuple[Story, tuple[Metric, ...]]] = []
+        # The dev server: asked before each page; True stops the render (Interrupted)
+        # between two pages, each as its key says, for a build with the newer change.
+        self.interrupted: Callable[[], bool] | None = None
         # The dev server: entries just edited, (story, slug), whose pages are rendered
         # first; `written` is called once they are, and again once every page is
         # (before the feeds), so an open page can reload as soon as it changed.
@@ -341,6 +348,8 @@ class Renderer:
         `#fragment` links (the skip link) on the page itself. `canonical`: the site path
         of the page this one stands for, when not itself (an entry's earlier address).
         """
+        if self.interrupted is not None and self.interrupted():
+            raise Interrupted
         file_path = path + "index.html" if path.endswith("/") or not path else path
         if listed:
             self._sitemap.append((path, lastmod))
@@ -764,6 +773,7 @@ class Renderer:
         # as much as the rest of an entry page's key.
         self.config_digest = key_digest(site.config)
         self._sitemap = []
+        self._deferred = []  # (an interrupted render's)
         self.rendered = 0
         self._versions = {}
         for source, path in static_files(self.dirs):

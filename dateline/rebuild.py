@@ -20,7 +20,7 @@ from .build import collector_paused
 from .errors import BuildError, ContentError, ContentWarning
 from .model import Entry
 from .output import LiveOutput
-from .pages import Renderer
+from .pages import Interrupted, Renderer
 from .parallel import render_live
 from .reader import ReadCache, read_site, reread_entry
 from .theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
@@ -39,6 +39,9 @@ class Result:
     written: int
     rendered: int
     seconds: float
+    # Stopped for a newer change (see `Rebuilder.build`): its pages, if any, are as their
+    # keys say, and the next build, with the newer change, finishes its work.
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -91,6 +94,7 @@ class Rebuilder:
         changed: set[Path] | None = None,
         pages_done: Callable[[list[str]], object] | None = None,
         jobs: int = 1,
+        interrupted: Callable[[], bool] | None = None,
     ) -> Result:
         """Bring the output up to date after `changed` paths (None: check everything).
 
@@ -101,15 +105,22 @@ class Rebuilder:
         written; then once every page is, before the feeds; so an open page reloads as
         soon as it changed. `jobs` > 1 lets forked workers read many changed entries and
         share the pages: only for a first build, before the server has threads.
+
+        `interrupted` is asked before each page is rendered: once it says a newer change
+        has come, the build stops there (`Result.interrupted`), so a save made during a
+        long story's rebuild (1 s at 20,000 entries) does not wait for it. The caller
+        builds again with both changes; the edited entries of the stopped build still
+        count as just edited, so their pages come first.
         """
         with collector_paused():  # `settle` collects once the build is reported
-            return self._build(changed, pages_done, jobs)
+            return self._build(changed, pages_done, jobs, interrupted)
 
     def _build(
         self,
         changed: set[Path] | None,
         pages_done: Callable[[list[str]], object] | None,
         jobs: int,
+        interrupted: Callable[[], bool] | None = None,
     ) -> Result:
         started = time.perf_counter()
         changed = {p.resolve() for p in changed or set()}
@@ -148,13 +159,29 @@ class Rebuilder:
         if self._entries:
             fresh = [e for e in entries if id(e) not in self._entries]
             self.renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
-        self._entries = {id(e): e for e in entries}  # held, so no id is reused meanwhile
+        self.renderer.interrupted = interrupted
         try:
             render_live(site, self.renderer, self.output, jobs)
         except jinja2.TemplateError as exc:  # while rendering (a missing include, say)
             dirs, self.renderer = self.renderer.dirs, None  # half a build: start afresh
             return _failed([template_error(exc, dirs)], started)
-        self.renderer.first = frozenset()
+        except Interrupted:
+            self._built = True  # the site was read without a mistake
+            return Result(
+                errors=(),
+                warnings=(),
+                files=self.output.count,
+                written=self.output.written + early[1],
+                rendered=self.renderer.rendered + early[0],
+                seconds=time.perf_counter() - started,
+                interrupted=True,
+            )
+        finally:
+            if self.renderer is not None:
+                self.renderer.first, self.renderer.interrupted = frozenset(), None
+        # Held, so no id is reused meanwhile; only once rendered: a stopped build's
+        # entries are still new to the next.
+        self._entries = {id(e): e for e in entries}
         self.output.finish()
         self._built = True
         return Result(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.server
 import json
 import mimetypes
+import queue
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -293,29 +294,41 @@ def make_server(
     return Server((host, port), handler)
 
 
+IDLE = 0.5  # seconds without a change after which the dev server collects all garbage
+
+
 def watch_and_rebuild(
     rebuilder: Rebuilder, paths: list[Path], state: State, stopping: threading.Event, report
 ) -> None:
-    """Rebuild on every batch of file changes until `stopping` is set; collect all
-    garbage once no change has come for half a second (see `Rebuilder.settle`)."""
-    from watchfiles import watch  # imported here: only the dev server needs it
+    """Rebuild on every batch of file changes until `stopping` is set.
 
+    The files are watched from a thread of their own, so that a change made while a
+    rebuild runs stops it (see `Rebuilder.build`): the next build takes both changes.
+    All garbage is collected once no change has come for `IDLE` seconds (see
+    `Rebuilder.settle`).
+    """
+    pending: queue.SimpleQueue[set[Path] | BaseException] = queue.SimpleQueue()
+    threading.Thread(target=_watch, args=(paths, stopping, pending), daemon=True).start()
     idle = True  # nothing built since the last full collection
-    for changes in watch(
-        *paths,
-        stop_event=stopping,
-        debounce=1600,
-        step=10,
-        rust_timeout=500,
-        yield_on_timeout=True,
-    ):
-        if not changes:  # half a second without a change
+    carried: set[Path] = set()  # the changes of a build stopped for a newer one
+    while not stopping.is_set():
+        try:
+            changes = pending.get(timeout=IDLE)
+        except queue.Empty:
             if not idle:
                 rebuilder.settle()
                 idle = True
             continue
         idle = False
-        changed = {Path(p) for _, p in changes}
+        changed = carried
+        while True:  # every change that has come, in one build
+            if isinstance(changes, BaseException):
+                raise changes
+            changed |= changes
+            try:
+                changes = pending.get_nowait()
+            except queue.Empty:
+                break
         told = False
 
         def pages_done(written: list[str]) -> None:
@@ -323,13 +336,33 @@ def watch_and_rebuild(
             told = state.pages_written(written) or told
 
         try:
-            result = rebuilder.build(changed, pages_done)
+            result = rebuilder.build(changed, pages_done, interrupted=lambda: not pending.empty())
         except Exception as exc:  # a bug must not take the preview down mid-deadline
             traceback.print_exc()
             rebuilder.renderer = None  # start afresh next time
             message = f"dateline: internal error: {exc!r} (please report it)"
             result = Result((ContentError("dateline", 1, message),), (), 0, 0, 0, 0.0)
+        if result.interrupted:
+            carried = changed
+            continue
+        carried = set()
         if not told or not result.ok:
             state.publish(result)
         report(result)
         rebuilder.settle(full=False)
+
+
+def _watch(
+    paths: list[Path],
+    stopping: threading.Event,
+    pending: queue.SimpleQueue[set[Path] | BaseException],
+) -> None:
+    """Put each batch of changed paths into `pending` until `stopping` is set; or the
+    error that stopped the watching, for the main thread to raise."""
+    from watchfiles import watch  # imported here: only the dev server needs it
+
+    try:
+        for changes in watch(*paths, stop_event=stopping, debounce=1600, step=10, rust_timeout=500):
+            pending.put({Path(p) for _, p in changes})
+    except BaseException as exc:  # handed to the main thread, which raises it
+        pending.put(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -349,6 +350,36 @@ def test_random_changes_build_as_a_build_from_nothing(site, seed: int) -> None:
     assert built == 15  # every step ends in a site that builds
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_rebuilds_stopped_at_random_pages_leave_no_trace(site, seed: int) -> None:
+    """As the dev server does when a save comes during a rebuild: a build stopped
+    before a random page, another random change, then a build of both, makes what a
+    build from nothing makes (a change that makes errors is undone, as an editor would)."""
+    content, rebuilder, tmp_path = site
+    rng = random.Random(seed)
+    stopped = 0
+    for step in range(12):
+        before = _tree(content)
+        changed = _random_change(rng, content)
+        asked = iter(range(rng.randrange(20), -(10**6), -1))  # stop when it reaches 0
+        result = rebuilder.build(
+            changed, lambda written: None, interrupted=lambda asked=asked: next(asked) <= 0
+        )
+        if result.interrupted:
+            stopped += 1
+            changed |= _random_change(rng, content)  # the newer change
+            result = rebuilder.build(changed, lambda written: None)
+        try:
+            expected = full(content, tmp_path)
+        except BuildError:
+            assert not result.ok, (seed, step)
+            result = rebuilder.build(changed | _restore(content, before), lambda w: None)
+            expected = full(content, tmp_path)
+        assert result.ok and not result.interrupted, (seed, step)
+        assert snapshot(tmp_path / "live") == expected, (seed, step)
+    assert stopped >= 6, stopped  # most builds were stopped somewhere
+
+
 def test_a_first_build_shared_by_workers_is_kept_for_rebuilds(site, monkeypatch) -> None:
     """The dev server's first build, its pages shared with forked workers, makes what
     one process makes; the server keeps every page's key and file as if it had written
@@ -441,43 +472,115 @@ def test_dev_server_builds_pause_the_collector_and_give_it_back(site, monkeypatc
     assert seen == [False, False] and gc.isenabled()
 
 
+class _Stop(Exception):
+    """Ends a scripted watch (raised by it; the server's loop raises it on)."""
+
+
+def _serve_script(rebuilder, content: Path, script, monkeypatch) -> list[object]:
+    """Run the dev server's watch loop on the changes `script(steps)` yields (sets of
+    paths) until it raises _Stop; each build (its changed file names and whether it
+    was interrupted) and settle, in order."""
+    import watchfiles
+
+    import dateline.server
+
+    steps: list[object] = []
+    real_build = rebuilder.build
+
+    def build(changed, pages_done, interrupted=None):
+        steps.append(("build", sorted(p.name for p in changed)))
+        result = real_build(changed, pages_done, interrupted=interrupted)
+        steps.append("interrupted" if result.interrupted else "built")
+        return result
+
+    def settle(full=True):
+        steps.append(f"settle full={full}")
+
+    def changes(*paths, **options):
+        for changed in script(steps):
+            yield {(watchfiles.Change.modified, str(p)) for p in changed}
+
+    monkeypatch.setattr(dateline.server, "IDLE", 0.2)
+    monkeypatch.setattr(watchfiles, "watch", changes)
+    monkeypatch.setattr(rebuilder, "build", build)
+    monkeypatch.setattr(rebuilder, "settle", settle)
+    with pytest.raises(_Stop):
+        dateline.server.watch_and_rebuild(
+            rebuilder, [content], dateline.server.State(), threading.Event(), lambda r: None
+        )
+    return steps
+
+
+def _until(steps: list[object], count: int, step: object) -> None:
+    """Wait until `step` is in `steps` `count` times (the server's thread is busy)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while steps.count(step) < count:
+        assert time.monotonic() < deadline, steps
+        time.sleep(0.005)
+
+
 def test_the_dev_server_collects_everything_only_when_idle(site, monkeypatch) -> None:
     """After each rebuild the server collects only what that build made (5 ms at 20,400
     entries); the full collection (300-390 ms there), which a save made just after
-    another would wait for, comes once no change has come for half a second."""
-    import threading
-
-    import watchfiles
-
-    from dateline.server import State, watch_and_rebuild
-
+    another would wait for, comes once no change has come for a while (IDLE)."""
     content, rebuilder, tmp_path = site
-    steps: list[str] = []
 
-    def changes(*paths, **options):
-        assert options["yield_on_timeout"]
-        for headline in ("One", "Two", None, None, "Three"):
-            if headline is None:  # half a second without a change
-                yield set()
-            else:
-                write(content / "s/e2.md", entry(2, headline))
-                yield {(watchfiles.Change.modified, str(content / "s/e2.md"))}
+    def script(steps):
+        for number, headline in enumerate(("One", "Two"), start=1):
+            yield write(content / "s/e2.md", entry(2, headline))
+            _until(steps, number, "settle full=False")
+        _until(steps, 1, "settle full=True")  # nothing came for a while
+        yield write(content / "s/e2.md", entry(2, "Three"))
+        _until(steps, 3, "settle full=False")
+        raise _Stop
 
-    def build(changed, pages_done):
-        steps.append("build")
-        return real_build(changed, pages_done)
-
-    real_build = rebuilder.build
-    monkeypatch.setattr(watchfiles, "watch", changes)
-    monkeypatch.setattr(rebuilder, "build", build)
-    monkeypatch.setattr(rebuilder, "settle", lambda full=True: steps.append(f"full={full}"))
-    watch_and_rebuild(rebuilder, [content], State(), threading.Event(), lambda result: None)
-    assert steps == [
-        *("build", "full=False", "build", "full=False"),
-        "full=True",  # the first quiet half second; the second finds nothing new
-        *("build", "full=False"),
-    ]
+    steps = _serve_script(rebuilder, content, script, monkeypatch)
+    built = [("build", ["e2.md"]), "built", "settle full=False"]
+    assert steps[:10] == [*built, *built, "settle full=True", *built]
+    assert steps[10:] in ([], ["settle full=True"])  # (if the stop came after a while)
     assert "Three" in (tmp_path / "live/s/e2/index.html").read_text()
+
+
+def test_a_change_during_a_rebuild_stops_it_and_comes_with_it_next(site, monkeypatch) -> None:
+    """A save while the server rebuilds (1 s at 20,400 entries) stops that build
+    between two pages; the next build takes both changes and leaves the site as a
+    build from nothing makes it."""
+    content, rebuilder, tmp_path = site
+    real_build = rebuilder.build
+    during = threading.Event()
+
+    def slow_build(changed, pages_done, interrupted=None):
+        def asked() -> bool:
+            during.wait(10)  # the change comes before the first page is rendered
+            return interrupted()
+
+        return real_build(changed, pages_done, interrupted=asked if interrupted else None)
+
+    monkeypatch.setattr(rebuilder, "build", slow_build)
+    told: list[list[str]] = []
+    monkeypatch.setattr(
+        "dateline.server.State.pages_written", lambda self, written: told.append(written)
+    )
+
+    def script(steps):  # (a key entry now: not a text edit, whose page comes at once)
+        yield write(content / "s/e2.md", entry(2, "First save", extra="key: true\n"))
+        _until(steps, 1, ("build", ["e2.md"]))
+        yield write(content / "s/e5.md", entry(5, "Second save"))
+        during.set()  # (the watch has queued it: it asked for the next change)
+        _until(steps, 1, "settle full=False")
+        raise _Stop
+
+    steps = _serve_script(rebuilder, content, script, monkeypatch)
+    assert steps[:5] == [
+        *(("build", ["e2.md"]), "interrupted"),
+        *(("build", ["e2.md", "e5.md"]), "built", "settle full=False"),
+    ]
+    # The stopped build wrote nothing; the next wrote both edited entries' pages first.
+    assert {"s/e2/index.html", "s/e5/index.html"} <= set(told[0])
+    assert "First save" in (tmp_path / "live/s/e2/index.html").read_text()
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
 
 
 def test_a_quick_settle_leaves_frozen_garbage_to_a_full_one(site) -> None:
