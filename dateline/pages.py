@@ -173,8 +173,6 @@ class Renderer:
         self.pieces: dict[tuple[str, str, str], tuple[object, Any]] = {}  # feed items etc.
         self._where: dict[str, str] = {}
         self._order: dict[str, int] = {}  # entry slug -> its place in its story, newest first
-        # The dev server: each story as last rendered, with its _where, _order and the
-        # context its pages share, for `entry_first`.
         # The dev server: each story as last rendered, with where its entries are, their
         # order, the pages' common context and the front page's lists, for `entry_first`.
         self._stories: dict[str, tuple[Story, dict[str, str], dict[str, int], dict, tuple]] = {}

@@ -307,11 +307,12 @@ def watch_and_rebuild(
     All garbage is collected once no change has come for `IDLE` seconds (see
     `Rebuilder.settle`).
     """
-    pending: queue.SimpleQueue[set[Path] | BaseException] = queue.SimpleQueue()
+    pending: queue.SimpleQueue[set[Path] | BaseException | None] = queue.SimpleQueue()
     threading.Thread(target=_watch, args=(paths, stopping, pending), daemon=True).start()
     idle = True  # nothing built since the last full collection
     carried: set[Path] = set()  # the changes of a build stopped for a newer one
-    while not stopping.is_set():
+    ended = False  # the watching ended: build what came before, then stop
+    while not (ended or stopping.is_set()):
         try:
             changes = pending.get(timeout=IDLE)
         except queue.Empty:
@@ -324,11 +325,16 @@ def watch_and_rebuild(
         while True:  # every change that has come, in one build
             if isinstance(changes, BaseException):
                 raise changes
+            if changes is None:
+                ended = True
+                break
             changed |= changes
             try:
                 changes = pending.get_nowait()
             except queue.Empty:
                 break
+        if not changed:
+            continue
         told = False
 
         def pages_done(written: list[str]) -> None:
@@ -355,10 +361,10 @@ def watch_and_rebuild(
 def _watch(
     paths: list[Path],
     stopping: threading.Event,
-    pending: queue.SimpleQueue[set[Path] | BaseException],
+    pending: queue.SimpleQueue[set[Path] | BaseException | None],
 ) -> None:
-    """Put each batch of changed paths into `pending` until `stopping` is set; or the
-    error that stopped the watching, for the main thread to raise."""
+    """Put each batch of changed paths into `pending` until `stopping` is set, then
+    None; or the error that stopped the watching, for the main thread to raise."""
     from watchfiles import watch  # imported here: only the dev server needs it
 
     try:
@@ -366,3 +372,5 @@ def _watch(
             pending.put({Path(p) for _, p in changes})
     except BaseException as exc:  # handed to the main thread, which raises it
         pending.put(exc)
+    else:
+        pending.put(None)

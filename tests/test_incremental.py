@@ -583,6 +583,25 @@ def test_a_change_during_a_rebuild_stops_it_and_comes_with_it_next(site, monkeyp
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
 
 
+def test_the_dev_server_stops_when_the_watching_ends(site, monkeypatch) -> None:
+    """(The server stops as it did when the watch loop ran on its own thread.)"""
+    import watchfiles
+
+    import dateline.server
+
+    content, rebuilder, tmp_path = site
+
+    def changes(*paths, **options):
+        write(content / "s/e2.md", entry(2, "Last"))
+        yield {(watchfiles.Change.modified, str(content / "s/e2.md"))}
+
+    monkeypatch.setattr(watchfiles, "watch", changes)
+    stopping = threading.Event()
+    state = dateline.server.State()
+    dateline.server.watch_and_rebuild(rebuilder, [content], state, stopping, lambda r: None)
+    assert "Last" in (tmp_path / "live/s/e2/index.html").read_text()
+
+
 def test_a_quick_settle_leaves_frozen_garbage_to_a_full_one(site) -> None:
     import weakref
 
