@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -311,6 +311,17 @@ def _restore(folder: Path, before: dict[Path, bytes]) -> set[Path]:
     return {p.resolve() for p in changed}
 
 
+def _random_steps(
+    content: Path, seed: int, count: int
+) -> Iterator[tuple[int, dict[Path, bytes], set[Path], random.Random]]:
+    """`count` random changes to `content`: each step's number, the tree before it, the
+    paths it changed and the generator (for more changes of the step's own)."""
+    rng = random.Random(seed)
+    for step in range(count):
+        before = _tree(content)
+        yield step, before, _random_change(rng, content), rng
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_random_changes_build_as_a_build_from_nothing(site, seed: int) -> None:
     """After each of a run of random changes, the dev server and a command-line build
@@ -319,11 +330,8 @@ def test_random_changes_build_as_a_build_from_nothing(site, seed: int) -> None:
     (Such runs found a preview that broke for good once an entry was made a draft and
     published again, and links to deleted entries that still built.)"""
     content, rebuilder, tmp_path = site
-    rng = random.Random(seed)
     built = 0
-    for step in range(15):
-        before = _tree(content)
-        changed = _random_change(rng, content)
+    for step, before, changed, _rng in _random_steps(content, seed, 15):
         for undo in (False, True):
             last_good = snapshot(tmp_path / "live")
             served = rebuilder.build(changed, lambda written: None)
@@ -356,11 +364,8 @@ def test_rebuilds_stopped_at_random_pages_leave_no_trace(site, seed: int) -> Non
     before a random page, another random change, then a build of both, makes what a
     build from nothing makes (a change that makes errors is undone, as an editor would)."""
     content, rebuilder, tmp_path = site
-    rng = random.Random(seed)
     stopped = 0
-    for step in range(12):
-        before = _tree(content)
-        changed = _random_change(rng, content)
+    for step, before, changed, rng in _random_steps(content, seed, 12):
         asked = iter(range(rng.randrange(20), -(10**6), -1))  # stop when it reaches 0
         result = rebuilder.build(
             changed, lambda written: None, interrupted=lambda asked=asked: next(asked) <= 0
