@@ -154,6 +154,8 @@ def main() -> None:
         f"{'the floor (benchmarks/floor.py), same entries':<62} {floor_seconds:>6.2f} "
         f"{floor_seconds * 1e6 / entries:>8.0f} {floor_seconds / total:>6.0%}"
     )
+    print("(writing counts the kernel's time too, which on this machine's disk was several")
+    print("times higher within a minute of files being deleted: see run.py's --settle)")
 
 
 if __name__ == "__main__":
