@@ -100,7 +100,7 @@ class Rebuilder:
 
         On content errors the output is left as it was and the errors are returned.
         `pages_done` is called with the files written so far: for a text edit of one
-        entry, once its page is written, before the site is read (`_entry_first`); once
+        entry, once its pages are written, before the site is read (`_entry_first`); once
         the pages of the entries just edited (and the timeline pages showing them) are
         written; then once every page is, before the feeds; so an open page reloads as
         soon as it changed. `jobs` > 1 lets forked workers read many changed entries and
@@ -196,15 +196,16 @@ class Rebuilder:
     def _entry_first(
         self, path: Path, pages_done: Callable[[list[str]], object]
     ) -> tuple[int, int]:
-        """Write the page of the one entry just saved before reading the site again,
-        when the edit cannot change any other page's place or make the build fail; the
-        pages rendered and written (0 or 1 each).
+        """Write the pages of the one entry just saved (its own, the timeline page
+        showing it, the story's front page) before reading the site again, when the
+        edit cannot change any page's place or make the build fail; the pages rendered
+        and the files written.
 
         Reading a 20,000-entry story again took 190 ms before its edited page was
         written, more than Hugo's whole rebuild of one post (73-83 ms). The file is read
         here as the last build read it, into the cache, so the rebuild that follows
-        reuses it; that rebuild renders again whatever else shows the edit, and this
-        page too if its place changed after all. Only after a build that succeeded: a
+        reuses it; that rebuild renders again whatever else shows the edit, and these
+        pages too if anything they show changed after all. Only after a build that succeeded: a
         mistake elsewhere must leave the served site as it was.
         """
         if self.renderer is None or not self._built:
@@ -213,6 +214,7 @@ class Rebuilder:
         if read is None or read[0] is None or read[1].errors:
             return 0, 0  # the rebuild reports the mistake
         self.output.begin()
+        before = self.renderer.rendered
         try:
             if not self.renderer.entry_first(read[0]):
                 return 0, 0
@@ -221,4 +223,4 @@ class Rebuilder:
         written = self.output.take_fresh()
         if written:
             pages_done(written)
-        return 1, len(written)
+        return self.renderer.rendered - before, len(written)
