@@ -176,7 +176,11 @@ class Renderer:
         # The dev server: each story as last rendered, with where its entries are, their
         # order, the pages' common context and the front page's lists, for `entry_first`.
         self._stories: dict[str, tuple[Story, dict[str, str], dict[str, int], dict, tuple]] = {}
-        self._sitemap: list[tuple[str, datetime | None]] = []
+        # Every listed page and its last change (or what works it out), when this
+        # process writes the sitemap; else left empty, as the times cost a pass over
+        # a topic's or a metric's entries.
+        self._sitemap: list[tuple[str, datetime | Callable[[], datetime | None] | None]] = []
+        self._lists_pages = True
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
         self.share = (0, 1)  # (this worker, number of workers) writing one output
@@ -331,7 +335,7 @@ class Renderer:
         key: object | Callable[[], object],
         context: Callable[[], dict[str, object]],
         *,
-        lastmod: datetime | None = None,
+        lastmod: datetime | Callable[[], datetime | None] | None = None,
         listed: bool = True,
         anywhere: bool = False,
         canonical: str | None = None,
@@ -340,7 +344,8 @@ class Renderer:
 
         `context` is called only when the page is rendered; its `meta` item feeds the
         description, OpenGraph and JSON-LD tags of base.html. `listed` pages go into the
-        sitemap with `lastmod`. A page a host serves at `anywhere` a file is missing (the
+        sitemap with `lastmod` (or what it returns, called only by the process writing
+        the sitemap). A page a host serves at `anywhere` a file is missing (the
         404 page) cannot link relatively: with a base URL it links from the host's root
         (`/live/static/style.css`), which unlike a `<base>` element leaves its
         `#fragment` links (the skip link) on the page itself. `canonical`: the site path
@@ -349,7 +354,7 @@ class Renderer:
         if self.interrupted is not None and self.interrupted():
             raise Interrupted
         file_path = path + "index.html" if path.endswith("/") or not path else path
-        if listed:
+        if listed and self._lists_pages:
             self._sitemap.append((path, lastmod))
         mine = self._mine(file_path, page=True)
         if not (mine or self.lead):
@@ -547,11 +552,14 @@ class Renderer:
                 **common,
             }
 
-        around = tuple((e.slug, e.title) if e else None for e in (newer, older))
+        def key() -> tuple[object, ...]:
+            around = tuple((e.slug, e.title) if e else None for e in (newer, older))
+            return (entry, notes, _story_key(story), self._where.get(entry.slug), around)
+
         self.page(
             "entry.html",
             entry.path,
-            (entry, notes, _story_key(story), self._where.get(entry.slug), around),
+            key,
             context,
             lastmod=entry.modified,
             listed=listed,
@@ -673,20 +681,27 @@ class Renderer:
                     "chart": build_chart(metric, story.zone, self.words) if front else None,
                     **common,
                 },
-                lastmod=newest(r.entry for r in (metric if front else listing).claims),
+                lastmod=lambda listing=listing, front=front: newest(
+                    r.entry for r in (metric if front else listing).claims
+                ),
             )
 
     def tag(self, story: Story, tag: Tag, common: dict[str, object]) -> None:
         """A topic's pages: links to its entries, paginated like the timeline."""
         for listing in paginate_entries(tag.entries, tag.path, TAG_PER_PAGE):
-            where = tuple(self._where.get(e.slug) for e in listing.entries)
             count = len(tag.entries) if listing.number == 0 else None
             self.page(
                 "tag.html",
                 listing.path,
-                (tag.name, listing, where, count, _story_key(story)),
+                lambda listing=listing, count=count: (
+                    tag.name,
+                    listing,
+                    tuple(self._where.get(e.slug) for e in listing.entries),
+                    count,
+                    _story_key(story),
+                ),
                 lambda listing=listing: {"tag": tag, "listing": listing, **common},
-                lastmod=newest(listing.entries),
+                lastmod=lambda listing=listing: newest(listing.entries),
             )
 
     def data_files(self, story: Story, metrics: tuple[Metric, ...]) -> None:
@@ -771,6 +786,7 @@ class Renderer:
         # as much as the rest of an entry page's key.
         self.config_digest = key_digest(site.config)
         self._sitemap = []
+        self._lists_pages = bool(self._mine("sitemap.xml") and site.config.base_url)
         self._deferred = []  # (an interrupted render's)
         self.rendered = 0
         self._versions = {}
@@ -810,7 +826,7 @@ class Renderer:
     def _sitemaps(self, base: str) -> None:
         """sitemap.xml; past `SITEMAP_LIMIT` pages (sitemaps.org's limit, which a site of
         a few long stories passes), an index of `sitemap-N.xml` parts instead."""
-        pages = self._sitemap
+        pages = [(path, when() if callable(when) else when) for path, when in self._sitemap]
         if len(pages) <= SITEMAP_LIMIT:
             self._sitemap_file("sitemap.xml", (tuple(pages), base), lambda: sitemap(base, pages))
             return
