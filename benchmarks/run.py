@@ -81,7 +81,8 @@ def timed(command: list[str], cwd: Path) -> dict:
 
     Each build writes into a folder no build has used (a cold build), and no file is
     deleted between one tool's full build and the next's: on this machine's disk, files
-    made just after others were deleted cost several times more (see `settle`).
+    made just after others were deleted cost several times more (see `settle`). The
+    caller warms the tool's inputs and code first (see `warm`).
     """
     os.sync()  # no tool pays for the writes of the step before it
     return _python_json(WRAP, [str(cwd), *command], cwd)
@@ -106,6 +107,32 @@ def dateline_build(content: Path, out: Path, jobs: int) -> dict:
 def serve_rebuild(content: Path, out: Path, edit: Path, jobs: int) -> dict:
     """The dev server's first build, then its rebuild after `edit` is saved."""
     return _python_json(SERVE, [str(content), str(out), str(edit), str(jobs)], ROOT)
+
+
+def read_all(folder: Path) -> None:
+    """Read every file under `folder`, so a build finds it in the page cache."""
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                while handle.read(1 << 20):
+                    pass
+
+
+def warm(inputs: Path, warm_up: list[str], cwd: Path) -> None:
+    """Before a timed build: read the tool's input files, and run the tool once on a
+    tiny site, so its code (Python modules, Hugo's binary) is in memory too.
+
+    This machine pages out files nobody has touched for about a minute (the kernel's
+    DAMON reclaim: `pageout` of regions idle for 12 intervals of 5 s). Reading 20,000
+    entries from the disk then took 1.9 s instead of 0.3, so a build's time depended on
+    how long ago its files were last read: at 20,000 entries every tool's were gone by
+    its turn (a round of the four takes about 100 s), at smaller sizes only in the first
+    round after `settle`, and the floor always ran warm, straight after dateline had
+    read the same files. Builds on an editor's machine or a CI runner read files just
+    written or read; so every tool is timed warm, alike.
+    """
+    read_all(inputs)
+    subprocess.run(warm_up, cwd=cwd, check=True, capture_output=True)
 
 
 def _prefix_title(path: Path, key: str, prefix: str) -> None:
@@ -215,20 +242,52 @@ def bench(
     if hugo is not None:
         write_hugo(items, base / "hugo")
     floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
+    # A tiny copy of each tool's input, for its warm-up run before each timed build.
+    tiny = base / "tiny"
+    tiny_items = articles(generate(tiny / "content", 30))
+    if pelican is not None:
+        write_pelican(tiny_items, tiny / "pelican")
+    if hugo is not None:
+        write_hugo(tiny_items, tiny / "hugo")
+    warm_ups = 0
+
+    def warm_up(tool: str) -> list[str]:
+        """The command that builds the tiny site with `tool`, into a new folder."""
+        nonlocal warm_ups
+        warm_ups += 1
+        out = str(tiny / f"out{warm_ups}")
+        small = str(tiny / "content")
+        commands = {
+            "dateline": [sys.executable, "build.py", "build", "--content", small, "--out", out],
+            "floor": [*floor[:2], small, out, str(jobs)],
+            "pelican": [str(pelican), "-m", "pelican", str(tiny / "pelican" / "content")],
+            "hugo": [str(hugo), "--quiet", "-s", str(tiny / "hugo"), "-d", out],
+        }
+        if tool == "dateline":
+            return [*commands[tool], "-q", "--jobs", str(jobs)]
+        if tool == "pelican":
+            settings = str(tiny / "pelican" / "pelicanconf.py")
+            return [*commands[tool], "-s", settings, "-q", "-o", out]
+        return commands[tool]
+
     settle(pause)
     row["folder_us"] = folder_cost(base / "folder-cost")
-    # Cold full builds (`repeat` rounds, each into a new folder; the median kept). The
-    # tools take turns within each round: this machine's speed drifts by 10-30% over
-    # minutes, and timing one tool's runs together, then the next's, put that drift
-    # into their ratio.
+    # Full builds from nothing (`repeat` rounds, each into a new folder with the tool's
+    # inputs warm; the median kept). The tools take turns within each round: this
+    # machine's speed drifts by 10-30% over minutes, and timing one tool's runs
+    # together, then the next's, put that drift into their ratio.
     times: dict[str, list[dict]] = {"dateline": [], "floor": [], "pelican": [], "hugo": []}
     for n in runs:
+        warm(content, warm_up("dateline"), ROOT)
         times["dateline"].append(dateline_build(content, base / f"site{n}", jobs))
+        warm(content, warm_up("floor"), ROOT)
         times["floor"].append(timed([*floor, str(base / f"floor{n}"), str(jobs)], ROOT))
         if pelican is not None:
+            warm(base / "pelican", warm_up("pelican"), base / "pelican")
             command = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py"]
             times["pelican"].append(timed([*command, "-q", "-o", f"output{n}"], base / "pelican"))
         if hugo is not None:
+            warm(base / "hugo", warm_up("hugo"), base / "hugo")
             times["hugo"].append(timed([hugo, "--quiet", "-d", f"public{n}"], base / "hugo"))
     for tool, timings in times.items():
         if timings:
@@ -237,6 +296,7 @@ def bench(
     row["peak_mb"] = max(r["peak_mb"] for r in times["dateline"])
     site = base / f"site{repeat - 1}"
     row["pages"] = sum(1 for _ in site.rglob("*.html"))
+    warm(content, warm_up("dateline"), ROOT)
     served = serve_rebuild(content, base / "served", edit, jobs)
     row.update(
         serve_first=served["serve_first_s"],
@@ -252,9 +312,11 @@ def bench(
     for n in runs:
         if n:
             _prefix_title(edit, 'title: "', f"Edit {n} ")
+        read_all(content)  # (the code is warm: the builds follow one another)
         rebuilds.append(dateline_build(content, site, jobs)["seconds"])
     for n in runs:
         _prefix_title(content / "site.toml", 'title = "', f"Retitled {n} ")
+        read_all(content)
         restyles.append(dateline_build(content, site, jobs)["seconds"])
     row["rebuild"] = statistics.median(rebuilds)
     row["restyle"] = statistics.median(restyles)
@@ -371,7 +433,8 @@ def main() -> None:
         print("the lowest this stack reaches; dir µs = the disk's cost of a page in a new")
         print("folder, as dateline and Hugo write each entry, just before that size's builds.")
         print("Every build is timed as a whole process, interpreter start and exit included,")
-        print(f"but for the dev server's (in its process), after {args.settle:.0f} s with no")
+        print("but for the dev server's (in its process), its inputs read and the tool run")
+        print(f"once on a tiny site just before (see warm()), after {args.settle:.0f} s with no")
         print("file deleted (see --settle).")
 
 
