@@ -98,10 +98,14 @@ def _python_json(code: str, args: list[str], cwd: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def dateline_build(content: Path, out: Path, jobs: int) -> dict:
-    """A command-line build, as an editor runs it: `python build.py`."""
+def dateline_command(content: Path, out: Path, jobs: int) -> list[str]:
+    """A command-line build, as an editor runs it: `python build.py` (from ROOT)."""
     command = [sys.executable, "build.py", "build", "--content", str(content)]
-    return timed([*command, "--out", str(out), "-q", "--jobs", str(jobs)], ROOT)
+    return [*command, "--out", str(out), "-q", "--jobs", str(jobs)]
+
+
+def dateline_build(content: Path, out: Path, jobs: int) -> dict:
+    return timed(dateline_command(content, out, jobs), ROOT)
 
 
 def serve_rebuild(content: Path, out: Path, edit: Path, jobs: int) -> dict:
@@ -236,39 +240,35 @@ def bench(
     edit = content / "story-1" / f"e{size // 2:06d}.md"
     row: dict[str, object] = {"N": size, "entries": entries}
     runs = range(repeat)
-    items = articles(content)
-    if pelican is not None:
-        write_pelican(items, base / "pelican")
-    if hugo is not None:
-        write_hugo(items, base / "hugo")
-    floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(content)]
-    # A tiny copy of each tool's input, for its warm-up run before each timed build.
+    # Each tool's input: the generated content (dateline and the floor) or the same
+    # articles in the tool's own layout; and a tiny copy of each, for its warm-up run
+    # before each timed build.
     tiny = base / "tiny"
-    tiny_items = articles(generate(tiny / "content", 30))
-    if pelican is not None:
-        write_pelican(tiny_items, tiny / "pelican")
-    if hugo is not None:
-        write_hugo(tiny_items, tiny / "hugo")
-    warm_ups = 0
+    items, tiny_items = articles(content), articles(generate(tiny / "content", 30))
+    sites = {"dateline": (content, tiny / "content"), "floor": (content, tiny / "content")}
+    for tool, write in (("pelican", write_pelican), ("hugo", write_hugo)):
+        if (pelican if tool == "pelican" else hugo) is not None:
+            write(items, base / tool)
+            write(tiny_items, tiny / tool)
+            sites[tool] = (base / tool, tiny / tool)
 
-    def warm_up(tool: str) -> list[str]:
-        """The command that builds the tiny site with `tool`, into a new folder."""
-        nonlocal warm_ups
-        warm_ups += 1
-        out = str(tiny / f"out{warm_ups}")
-        small = str(tiny / "content")
-        commands = {
-            "dateline": [sys.executable, "build.py", "build", "--content", small, "--out", out],
-            "floor": [*floor[:2], small, out, str(jobs)],
-            "pelican": [str(pelican), "-m", "pelican", str(tiny / "pelican" / "content")],
-            "hugo": [str(hugo), "--quiet", "-s", str(tiny / "hugo"), "-d", out],
-        }
+    def command(tool: str, site: Path, out: Path) -> tuple[list[str], Path]:
+        """`tool`'s build of the input folder `site` into `out`, and where it runs."""
         if tool == "dateline":
-            return [*commands[tool], "-q", "--jobs", str(jobs)]
+            return dateline_command(site, out, jobs), ROOT
+        if tool == "floor":
+            floor = str(ROOT / "benchmarks" / "floor.py")
+            return [sys.executable, floor, str(site), str(out), str(jobs)], ROOT
         if tool == "pelican":
-            settings = str(tiny / "pelican" / "pelicanconf.py")
-            return [*commands[tool], "-s", settings, "-q", "-o", out]
-        return commands[tool]
+            settings = ["-s", str(site / "pelicanconf.py"), "-q", "-o", str(out)]
+            return [str(pelican), "-m", "pelican", str(site / "content"), *settings], site
+        return [str(hugo), "--quiet", "-s", str(site), "-d", str(out)], site
+
+    def warmed(tool: str, name: str) -> None:
+        """Warm `tool` for its next timed build (see `warm`); `name`: its warm-up's
+        output folder, one no build has used."""
+        site, small = sites[tool]
+        warm(site, *command(tool, small, tiny / name))
 
     settle(pause)
     row["folder_us"] = folder_cost(base / "folder-cost")
@@ -276,27 +276,19 @@ def bench(
     # inputs warm; the median kept). The tools take turns within each round: this
     # machine's speed drifts by 10-30% over minutes, and timing one tool's runs
     # together, then the next's, put that drift into their ratio.
-    times: dict[str, list[dict]] = {"dateline": [], "floor": [], "pelican": [], "hugo": []}
+    times: dict[str, list[dict]] = {tool: [] for tool in sites}
     for n in runs:
-        warm(content, warm_up("dateline"), ROOT)
-        times["dateline"].append(dateline_build(content, base / f"site{n}", jobs))
-        warm(content, warm_up("floor"), ROOT)
-        times["floor"].append(timed([*floor, str(base / f"floor{n}"), str(jobs)], ROOT))
-        if pelican is not None:
-            warm(base / "pelican", warm_up("pelican"), base / "pelican")
-            command = [str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py"]
-            times["pelican"].append(timed([*command, "-q", "-o", f"output{n}"], base / "pelican"))
-        if hugo is not None:
-            warm(base / "hugo", warm_up("hugo"), base / "hugo")
-            times["hugo"].append(timed([hugo, "--quiet", "-d", f"public{n}"], base / "hugo"))
+        for tool, (site, _) in sites.items():
+            warmed(tool, f"{tool}{n}")
+            times[tool].append(timed(*command(tool, site, base / f"{tool}-out{n}")))
     for tool, timings in times.items():
         if timings:
             row[tool] = statistics.median(t["seconds"] for t in timings)
     row["seconds"] = row.pop("dateline")
     row["peak_mb"] = max(r["peak_mb"] for r in times["dateline"])
-    site = base / f"site{repeat - 1}"
+    site = base / f"dateline-out{repeat - 1}"
     row["pages"] = sum(1 for _ in site.rglob("*.html"))
-    warm(content, warm_up("dateline"), ROOT)
+    warmed("dateline", "dateline-serve")
     served = serve_rebuild(content, base / "served", edit, jobs)
     row.update(
         serve_first=served["serve_first_s"],
