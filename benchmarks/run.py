@@ -11,7 +11,10 @@ title), and the dev server's incremental rebuild after the same edit: to the edi
 entry's page written and to the whole rebuild done, and the dev server's peak memory.
 Pelican is installed in a throwaway virtual environment (default theme, pagination 20);
 Hugo is used when the Debian package is on the machine (minimal layouts, pagination 20).
-Numbers are printed, never asserted: speed goals are read, not unit-tested.
+Two floors are timed the same way (benchmarks/floor.py): a bare markdown-it-py + Jinja2
+loop writing each entry's page, and that loop also writing the timeline and feeds the
+content contract requires, so each target can be read against the lowest this stack
+reaches. Numbers are printed, never asserted: speed goals are read, not unit-tested.
 """
 
 from __future__ import annotations
@@ -240,12 +243,12 @@ def bench(
     edit = content / "story-1" / f"e{size // 2:06d}.md"
     row: dict[str, object] = {"N": size, "entries": entries}
     runs = range(repeat)
-    # Each tool's input: the generated content (dateline and the floor) or the same
+    # Each tool's input: the generated content (dateline and the floors) or the same
     # articles in the tool's own layout; and a tiny copy of each, for its warm-up run
     # before each timed build.
     tiny = base / "tiny"
     items, tiny_items = articles(content), articles(generate(tiny / "content", 30))
-    sites = {"dateline": (content, tiny / "content"), "floor": (content, tiny / "content")}
+    sites = {tool: (content, tiny / "content") for tool in ("dateline", "floor", "contract")}
     for tool, write in (("pelican", write_pelican), ("hugo", write_hugo)):
         if (pelican if tool == "pelican" else hugo) is not None:
             write(items, base / tool)
@@ -256,9 +259,9 @@ def bench(
         """`tool`'s build of the input folder `site` into `out`, and where it runs."""
         if tool == "dateline":
             return dateline_command(site, out, jobs), ROOT
-        if tool == "floor":
-            floor = str(ROOT / "benchmarks" / "floor.py")
-            return [sys.executable, floor, str(site), str(out), str(jobs)], ROOT
+        if tool in ("floor", "contract"):
+            floor = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(site), str(out)]
+            return [*floor, str(jobs), *(["--contract"] if tool == "contract" else [])], ROOT
         if tool == "pelican":
             settings = ["-s", str(site / "pelicanconf.py"), "-q", "-o", str(out)]
             return [str(pelican), "-m", "pelican", str(site / "content"), *settings], site
@@ -392,13 +395,14 @@ def main() -> None:
             f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'restyle':>7} {'serve s':>7} {'page ms':>7} "
             f"{'serve ms':>8} {'serve MB':>8} "
             f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6} "
-            f"{'dir µs':>6}"
+            f"{'contract':>8} {'c/pel':>6} {'c/hugo':>6} {'dir µs':>6}"
         )
         print(header)
         nan = float("nan")
         for size in args.sizes:
             row = bench(size, work, args.jobs, pelican, hugo, args.repeat, args.settle)
             pel, hug, seconds = row.get("pelican"), row.get("hugo"), row["seconds"]
+            contract = row["contract"]
             print(
                 f"{row['N']:>7,} {row['entries']:>7,} {seconds:>9.2f} "
                 f"{row['entries'] / seconds:>9,.0f} {row['pages']:>6,} "
@@ -409,7 +413,8 @@ def main() -> None:
                 f"{pel if pel is not None else nan:>8.2f} {seconds / pel if pel else nan:>6.2f} "
                 f"{hug if hug is not None else nan:>6.2f} {seconds / hug if hug else nan:>6.2f} "
                 f"{row['floor']:>6.2f} {row['floor'] / pel if pel else nan:>6.2f} "
-                f"{row['folder_us']:>6.0f}",
+                f"{contract:>8.2f} {contract / pel if pel else nan:>6.2f} "
+                f"{contract / hug if hug else nan:>6.2f} {row['folder_us']:>6.0f}",
                 flush=True,
             )
         print(
@@ -422,8 +427,12 @@ def main() -> None:
         print("the whole rebuild done, feeds included; serve MB = the dev server's peak memory,")
         print("its first build and that rebuild; floor = a bare markdown-it-py + Jinja2 loop")
         print("writing one page per entry (benchmarks/floor.py), f/pel = its ratio to Pelican:")
-        print("the lowest this stack reaches; dir µs = the disk's cost of a page in a new")
-        print("folder, as dateline and Hugo write each entry, just before that size's builds.")
+        print("the lowest this stack reaches; contract = the floor that also writes what the")
+        print("content contract requires of each entry beyond its page (the timeline, Atom and")
+        print("JSON feeds with every entry's text: floor.py --contract), c/pel and c/hugo = its")
+        print("ratios: the lowest a build keeping the contract reaches; dir µs = the disk's")
+        print("cost of a page in a new folder, as dateline and Hugo write each entry, just")
+        print("before that size's builds.")
         print("Every build is timed as a whole process, interpreter start and exit included,")
         print("but for the dev server's (in its process), its inputs read and the tool run")
         print(f"once on a tiny site just before (see warm()), after {args.settle:.0f} s with no")
