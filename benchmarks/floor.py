@@ -69,9 +69,9 @@ def render(job: tuple[list[Path], Path]) -> int:
     return len(paths)
 
 
-def feed_items(job: tuple[list[Path], Path]) -> list[Row]:
+def contract_rows(job: tuple[list[Path], Path]) -> list[Row]:
     """Each entry's page written, and what its story's timeline and feeds need of it."""
-    from feedgen.entry import FeedEntry  # (imported by the contract's floor only)
+    from feedgen.entry import FeedEntry  # (the bare floor does not import these)
     from lxml import etree
 
     paths, out = job
@@ -88,13 +88,10 @@ def feed_items(job: tuple[list[Path], Path]) -> list[Row]:
         atom.updated(when)
         atom.content(html, type="html")
         item = {"id": url, "url": url, "title": title, "content_html": html}
-        rows.append(
-            (
-                *(path.parent.name, path.stem, title, time, html),
-                etree.tostring(atom.atom_entry(), encoding="utf-8"),
-                json.dumps({**item, "date_published": when.isoformat()}, ensure_ascii=False),
-            )
-        )
+        item["date_published"] = when.isoformat()
+        atom_item = etree.tostring(atom.atom_entry(), encoding="utf-8")
+        json_item = json.dumps(item, ensure_ascii=False)
+        rows.append((path.parent.name, path.stem, title, time, html, atom_item, json_item))
     return rows
 
 
@@ -145,7 +142,7 @@ def main() -> None:
         shared(render, paths, out, jobs)
         return
     stories: dict[str, list[Row]] = {}
-    for row in sorted(r for rows in shared(feed_items, paths, out, jobs) for r in rows):
+    for row in sorted(r for rows in shared(contract_rows, paths, out, jobs) for r in rows):
         stories.setdefault(row[0], []).append(row)
     for rows in stories.values():
         rows.reverse()  # newest first
