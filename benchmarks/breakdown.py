@@ -32,9 +32,11 @@ from markdown_it import MarkdownIt  # noqa: E402
 
 from benchmarks import floor  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
-from dateline import entryfile, output, pages  # noqa: E402
-from dateline.bodies import spilling  # noqa: E402
-from dateline.reader import read_site  # noqa: E402
+from dateline.read import entryfile  # noqa: E402
+from dateline.read.site import read_site  # noqa: E402
+from dateline.render import pages  # noqa: E402
+from dateline.speed.bodies import spilling  # noqa: E402
+from dateline.write import output  # noqa: E402
 
 # (where the function is looked up, its name, the step it is). Functions are looked up
 # by name at each call, so replacing them there times every call.

@@ -58,7 +58,7 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak}))
 SERVE = r"""
 import json, resource, sys, time
 from pathlib import Path
-from dateline.rebuild import Rebuilder
+from dateline.serve.rebuild import Rebuilder
 content, out, edit = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 started = time.perf_counter()
 rebuilder = Rebuilder(content.resolve(), out)

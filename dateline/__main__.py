@@ -1,6 +1,6 @@
 """`python -m dateline`: the same command line as build.py."""
 
-from .cli import run
+from dateline.cli import run
 
 if __name__ == "__main__":
     run()

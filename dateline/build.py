@@ -14,14 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bodies import spilling
-from .cache import load as load_cache
-from .cache import save as save_cache
-from .errors import BuildError, ContentError, ContentWarning, UsageError
-from .linkcheck import check_links
-from .output import check_output, staged
-from .parallel import render_site
-from .reader import read_site
+from dateline.errors import BuildError, ContentError, ContentWarning, UsageError
+from dateline.read.site import read_site
+from dateline.speed.bodies import spilling
+from dateline.speed.parallel import render_site
+from dateline.validate.output_links import check_links
+from dateline.write.cache import load as load_cache
+from dateline.write.cache import save as save_cache
+from dateline.write.output import check_output, staged
 
 
 @dataclass(frozen=True)

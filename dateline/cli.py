@@ -22,10 +22,10 @@ from typing import NoReturn
 
 import jinja2
 
-from .build import build
-from .errors import BuildError, ContentError, UsageError
-from .reader import read_site
-from .theme import template_error, theme_dirs
+from dateline.build import build
+from dateline.errors import BuildError, ContentError, UsageError
+from dateline.read.site import read_site
+from dateline.render.theme import template_error, theme_dirs
 
 COMMANDS = ("build", "serve", "check", "new", "new-story")
 
@@ -154,7 +154,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_entry
+    from dateline.scaffold import new_entry
 
     path = new_entry(args.content, args.story, args.headline, datetime.now(UTC))
     print(path)
@@ -162,7 +162,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_new_story(args: argparse.Namespace) -> int:
-    from .scaffold import new_story, start_site
+    from dateline.scaffold import new_story, start_site
 
     index = new_story(args.content, args.slug, args.title)
     if started := start_site(args.content):
@@ -174,7 +174,7 @@ def cmd_new_story(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .output import check_output
+    from dateline.write.output import check_output
 
     content = args.content.resolve()
     if not content.is_dir():
@@ -210,9 +210,9 @@ def _stop_on_signals() -> None:
 def _serve(args: argparse.Namespace, content: Path, out: Path) -> None:
     """Build `content` into `out`, then serve it and rebuild on each change until
     interrupted (KeyboardInterrupt)."""
-    from .rebuild import Rebuilder, Result
-    from .server import State, make_server, watch_and_rebuild
-    from .theme import DEFAULT_THEME
+    from dateline.render.theme import DEFAULT_THEME
+    from dateline.serve.rebuild import Rebuilder, Result
+    from dateline.serve.server import State, make_server, watch_and_rebuild
 
     def report(result: Result) -> None:
         if result.ok:

@@ -11,12 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import load_site_config
-from .errors import BuildError, UsageError, display_path
-from .frontmatter import FrontMatterError, read_fields, split
-from .reader import INDEX_FILE, STORY_SCHEMA
-from .slugs import slugify
-from .times import TimeError, load_zone
+from dateline.errors import BuildError, UsageError, display_path
+from dateline.read.config import load_site_config
+from dateline.read.frontmatter import FrontMatterError, read_fields, split
+from dateline.read.site import INDEX_FILE, STORY_SCHEMA
+from dateline.slugs import slugify
+from dateline.times import TimeError, load_zone
 
 
 def story_zone(content: Path, story: str) -> ZoneInfo:

@@ -21,9 +21,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import times
-from .config import toml_error_line
-from .errors import ContentError, display_path
+from dateline import times
+from dateline.errors import ContentError, display_path
+from dateline.read.config import toml_error_line
 
 Phrase = str | dict[str, str]  # a phrase, or a count's forms by plural category
 

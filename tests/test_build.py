@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from dateline import build as build_module
-from dateline import theme
 from dateline.build import build
 from dateline.errors import BuildError
-from dateline.output import MARKER
-from dateline.rebuild import Rebuilder
+from dateline.render import theme
+from dateline.serve.rebuild import Rebuilder
+from dateline.write.output import MARKER
 from tests.conftest import ROOT, STORY_INDEX, entry, load_json, png, run_cli, soup
 
 
@@ -426,12 +426,12 @@ def test_output_is_the_same_whatever_the_number_of_workers(
 ) -> None:
     """The sample site (figure boxes, images, several stories), forked workers made to
     share even this small a site: byte for byte what one process writes."""
-    import dateline.parallel
-    import dateline.reader
+    import dateline.read.site
+    import dateline.speed.parallel
 
     build(ROOT / "content", tmp_path / "one", jobs=1, use_cache=False)
-    monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
     build(ROOT / "content", tmp_path / "two", jobs=2, use_cache=False)
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
 
@@ -457,8 +457,8 @@ def test_a_killed_builds_staging_folder_is_cleared_by_the_next(content, tmp_path
 def test_bodies_wait_in_a_spill_file_during_a_build(content, tmp_path: Path) -> None:
     """A build holds where each body is, not the bodies; outside a build (the dev server,
     check) they are held in memory. Either way an entry reads the same HTML."""
-    from dateline.bodies import spilling
-    from dateline.reader import read_site
+    from dateline.read.site import read_site
+    from dateline.speed.bodies import spilling
 
     root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry(body="Some *body* text.")})
     held, _ = read_site(root)
@@ -477,7 +477,7 @@ def test_a_spilled_body_never_stands_for_another_builds_text(content, tmp_path: 
     """Bodies are keys of caches that outlive a build (the last plain texts). Two builds
     in one process must not make equal Bodies for different texts: a spill file's name
     is never used twice, however often stores come and go."""
-    from dateline import bodies
+    from dateline.speed import bodies
 
     names = set()
     for _ in range(20):  # a freed store's id() came straight back: one name, 20 stores

@@ -13,8 +13,8 @@ import pytest
 
 from dateline.build import build
 from dateline.errors import BuildError, ContentError
-from dateline.reader import ReadCache, read_site
-from dateline.rebuild import Rebuilder
+from dateline.read.site import ReadCache, read_site
+from dateline.serve.rebuild import Rebuilder
 from tests.conftest import STORY_INDEX, png, write_tree
 
 SITE = 'title = "Desk"\nbase_url = "https://example.org/live/"\nper_page = 3\n'
@@ -389,11 +389,11 @@ def test_a_first_build_shared_by_workers_is_kept_for_rebuilds(site, monkeypatch)
     """The dev server's first build, its pages shared with forked workers, makes what
     one process makes; the server keeps every page's key and file as if it had written
     them all, so an edit re-renders only what shows it and a removed page goes."""
-    import dateline.parallel
-    import dateline.reader
+    import dateline.read.site
+    import dateline.speed.parallel
 
-    monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
     content, alone, tmp_path = site
     shared = Rebuilder(content.resolve(), tmp_path / "shared")
     first = shared.build(jobs=2)
@@ -415,11 +415,11 @@ def test_a_theme_error_in_a_shared_first_build_is_told_and_leaves_no_half_file(
     """A template failing in the server's process and its workers alike is told at its
     line, and every worker has finished its file first: no temporary file is left in
     the served folder."""
-    import dateline.parallel
-    import dateline.reader
+    import dateline.read.site
+    import dateline.speed.parallel
 
-    monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
     content, _rebuilder, tmp_path = site
     template = write(content / "_theme/templates/entry.html", '\n{% include "missing.html" %}')
     result = Rebuilder(content.resolve(), tmp_path / "shared").build(jobs=2)
@@ -449,7 +449,7 @@ def test_theme_mistakes_while_serving_are_told_at_their_line_and_fixed_by_a_save
         write(tag, "{% extends 'base.html' %}\n{% block main %}\n{{ tag.nam }}{% endblock %}")
     )
     assert [str(e) for e in result.errors] == [
-        f"{tag.resolve()}:3: template error: 'dateline.timeline.Tag object' has no attribute 'nam'"
+        f"{tag.resolve()}:3: template error: 'dateline.plan.pagination.Tag object' has no attribute 'nam'"
     ]
     assert rebuilder.build(write(content / "s/e2.md", entry(2, "Meanwhile"))).errors
     fixed = rebuilder.build(write(tag, "{% extends 'base.html' %}{% block main %}T{% endblock %}"))
@@ -461,17 +461,17 @@ def test_dev_server_builds_pause_the_collector_and_give_it_back(site, monkeypatc
     """Each of the dev server's builds runs without automatic collections (15% of its
     first build's time at 20,000 entries); the server's threads get them back after,
     failed build or not, and `settle` collects then."""
-    import dateline.rebuild
+    import dateline.serve.rebuild
 
     content, rebuilder, _tmp_path = site
     seen = []
-    real = dateline.rebuild.read_site
+    real = dateline.serve.rebuild.read_site
 
     def watched(*args, **kwargs):
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(dateline.rebuild, "read_site", watched)
+    monkeypatch.setattr(dateline.serve.rebuild, "read_site", watched)
     assert rebuilder.build(write(content / "s/e2.md", entry(2, "New"))).ok
     assert not rebuilder.build(write(content / "s/e2.md", entry(2, extra="pined: 1\n"))).ok
     assert seen == [False, False] and gc.isenabled()
@@ -487,7 +487,7 @@ def _serve_script(rebuilder, content: Path, script, monkeypatch) -> list[object]
     was interrupted) and settle, in order."""
     import watchfiles
 
-    import dateline.server
+    import dateline.serve.server
 
     steps: list[object] = []
     real_build = rebuilder.build
@@ -505,13 +505,13 @@ def _serve_script(rebuilder, content: Path, script, monkeypatch) -> list[object]
         for changed in script(steps):
             yield {(watchfiles.Change.modified, str(p)) for p in changed}
 
-    monkeypatch.setattr(dateline.server, "IDLE", 0.2)
+    monkeypatch.setattr(dateline.serve.server, "IDLE", 0.2)
     monkeypatch.setattr(watchfiles, "watch", changes)
     monkeypatch.setattr(rebuilder, "build", build)
     monkeypatch.setattr(rebuilder, "settle", settle)
     with pytest.raises(_Stop):
-        dateline.server.watch_and_rebuild(
-            rebuilder, [content], dateline.server.State(), threading.Event(), lambda r: None
+        dateline.serve.server.watch_and_rebuild(
+            rebuilder, [content], dateline.serve.server.State(), threading.Event(), lambda r: None
         )
     return steps
 
@@ -566,7 +566,7 @@ def test_a_change_during_a_rebuild_stops_it_and_comes_with_it_next(site, monkeyp
     monkeypatch.setattr(rebuilder, "build", slow_build)
     told: list[list[str]] = []
     monkeypatch.setattr(
-        "dateline.server.State.pages_written", lambda self, written: told.append(written)
+        "dateline.serve.server.State.pages_written", lambda self, written: told.append(written)
     )
 
     def script(steps):  # (a key entry now: not a text edit, whose page comes at once)
@@ -592,7 +592,7 @@ def test_the_dev_server_stops_when_the_watching_ends(site, monkeypatch) -> None:
     """(The server stops as it did when the watch loop ran on its own thread.)"""
     import watchfiles
 
-    import dateline.server
+    import dateline.serve.server
 
     content, rebuilder, tmp_path = site
 
@@ -602,8 +602,8 @@ def test_the_dev_server_stops_when_the_watching_ends(site, monkeypatch) -> None:
 
     monkeypatch.setattr(watchfiles, "watch", changes)
     stopping = threading.Event()
-    state = dateline.server.State()
-    dateline.server.watch_and_rebuild(rebuilder, [content], state, stopping, lambda r: None)
+    state = dateline.serve.server.State()
+    dateline.serve.server.watch_and_rebuild(rebuilder, [content], state, stopping, lambda r: None)
     assert "Last" in (tmp_path / "live/s/e2/index.html").read_text()
 
 
@@ -676,7 +676,7 @@ def _pages_when_read(rebuilder: Rebuilder, folder: Path, monkeypatch) -> list[di
         seen.append(_html(folder))
         return read(*args, **kwargs)
 
-    monkeypatch.setattr("dateline.rebuild.read_site", reading)
+    monkeypatch.setattr("dateline.serve.rebuild.read_site", reading)
     return seen
 
 
@@ -799,14 +799,14 @@ def test_errors_keep_the_last_good_output(site) -> None:
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "forked-workers"])
 def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monkeypatch) -> None:
     """The build cache beside the output: every rebuild equals a build without it."""
-    import dateline.cache
-    import dateline.parallel
-    import dateline.reader
+    import dateline.read.site
+    import dateline.speed.parallel
+    import dateline.write.cache
 
     if parallel:  # make the small test site take the forked-worker paths
-        monkeypatch.setattr(dateline.parallel, "PARALLEL_FROM", 1)
-        monkeypatch.setattr(dateline.reader, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.cache, "_BATCH", 2)  # many batches, most kept as they are
+        monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.write.cache, "_BATCH", 2)  # many batches, most kept as they are
     content, _rebuilder, tmp_path = site
     cached = tmp_path / "cached"
     build(content, cached, jobs=1)
@@ -826,13 +826,13 @@ def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monk
 
 
 def test_cache_copies_the_batches_of_unchanged_entries(site, monkeypatch) -> None:
-    import dateline.cache
+    import dateline.write.cache
 
-    monkeypatch.setattr(dateline.cache, "_BATCH", 2)
+    monkeypatch.setattr(dateline.write.cache, "_BATCH", 2)
     pickled: list[int] = []
-    pickler = dateline.cache.inline_pickler
+    pickler = dateline.write.cache.inline_pickler
     monkeypatch.setattr(
-        dateline.cache, "inline_pickler", lambda handle: pickled.append(1) or pickler(handle)
+        dateline.write.cache, "inline_pickler", lambda handle: pickled.append(1) or pickler(handle)
     )
     content, _rebuilder, tmp_path = site
     out = tmp_path / "out"
@@ -842,7 +842,7 @@ def test_cache_copies_the_batches_of_unchanged_entries(site, monkeypatch) -> Non
     write(content / "s/e2.md", entry(2, "Only this changed"))
     build(content, out)
     assert len(pickled) == 1  # the edited entry's batch; four copied
-    loaded = dateline.cache.load(out, content)
+    loaded = dateline.write.cache.load(out, content)
     assert len(loaded.batches) == 5 and len(loaded.read.entries) == 9
     assert snapshot(out) == full(content, tmp_path)
 

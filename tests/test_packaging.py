@@ -76,7 +76,7 @@ def test_an_installed_wheel_builds_and_checks_the_sample_site(
             timeout=120,
         )
 
-    where = installed_python("-c", "import dateline.theme as t; print(t.DEFAULT_THEME)")
+    where = installed_python("-c", "import dateline.render.theme as t; print(t.DEFAULT_THEME)")
     assert Path(where.stdout.strip()) == installed / "dateline" / "default_theme", where.stderr
 
     out = tmp_path / "site"

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink
 
-from dateline.entryfile import ENTRY_SCHEMA, Problems, parse_entry
-from dateline.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
-from dateline.frontmatter import FrontMatterError, read_fields, split
-from dateline.markup import make_parser
+from dateline.read.entryfile import ENTRY_SCHEMA, Problems, parse_entry
+from dateline.read.figures import QUALIFIERS, STATUSES, FigureError, parse_box, parse_claim
+from dateline.read.frontmatter import FrontMatterError, read_fields, split
+from dateline.read.markup import make_parser
 from dateline.urls import PLAIN_WEB_URL, rebase, relative, srcset_urls
 
 ZONE = ZoneInfo("Europe/Kyiv")
@@ -395,8 +395,8 @@ def test_a_storys_last_update_after_one_edit_is_as_if_read_anew(case) -> None:
     zone included, as pages print it."""
     from dataclasses import replace
 
-    from dateline.bodies import Body
-    from dateline.model import Entry, Story, newest
+    from dateline.model.site import Entry, Story, newest
+    from dateline.speed.bodies import Body
 
     rows, at, new_update = case
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dateline.build import build
-from dateline.rebuild import Rebuilder
+from dateline.serve.rebuild import Rebuilder
 from dateline.words import SCRIPT_PHRASES
 from tests.conftest import ROOT, SITE_TOML, STORY_INDEX, entry, run_cli, soup, write_tree
 

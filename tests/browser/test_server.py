@@ -266,8 +266,8 @@ def test_a_stream_that_wakes_once_for_two_versions_hears_of_both() -> None:
     import json
 
     from dateline.errors import ContentError
-    from dateline.rebuild import Result
-    from dateline.server import State
+    from dateline.serve.rebuild import Result
+    from dateline.serve.server import State
 
     state = State()
     assert state.pages_written(["s/a/index.html"])

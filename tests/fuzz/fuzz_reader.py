@@ -2,7 +2,7 @@
 
     python tests/fuzz/fuzz_reader.py -max_total_time=600
 
-Feeds arbitrary bytes to `dateline.entryfile.parse_entry` (decoding, front matter, times,
+Feeds arbitrary bytes to `dateline.read.entryfile.parse_entry` (decoding, front matter, times,
 Markdown, figure boxes, images) and fails on anything but a clean result or located
 errors: an exception, an error without a line, or an entry returned despite errors.
 It starts from the sample content and the test corpus; findings are written to
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 with atheris.instrument_imports(include=["dateline", "markdown_it"]):
-    from dateline.entryfile import Problems, parse_entry
-    from dateline.markup import make_parser
+    from dateline.read.entryfile import Problems, parse_entry
+    from dateline.read.markup import make_parser
 
 MD = make_parser()
 MD_HTML = make_parser(allow_html=True)

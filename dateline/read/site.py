@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
-from .config import SiteConfig, load_site_config
-from .entryfile import (
+from dateline.errors import BuildError, ContentError, ContentWarning, display_path
+from dateline.model.site import Entry, EntryLink, Site, Story
+from dateline.read.config import SiteConfig, load_site_config
+from dateline.read.entryfile import (
     INDEX_FILE,
     Problems,
     missing_link,
@@ -24,15 +26,13 @@ from .entryfile import (
     read_entry_file,
     render_body,
 )
-from .errors import BuildError, ContentError, ContentWarning, display_path
-from .forks import how_many, pool, worker_of
-from .frontmatter import Kind
-from .markup import make_parser
-from .model import Entry, EntryLink, Site, Story
-from .slugs import slugify
-from .theme import SITE_THEME, theme_dirs
-from .times import TimeError, load_zone
-from .words import load_words
+from dateline.read.frontmatter import Kind
+from dateline.read.markup import make_parser
+from dateline.render.theme import SITE_THEME, theme_dirs
+from dateline.slugs import slugify
+from dateline.speed.forks import how_many, pool, worker_of
+from dateline.times import TimeError, load_zone
+from dateline.words import load_words
 
 STORY_SCHEMA: dict[str, Kind] = {
     "title": "text",

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import ContentError
-from .rebuild import Rebuilder, Result
+from dateline.errors import ContentError
+from dateline.serve.rebuild import Rebuilder, Result
 
 EVENTS = "/__dateline/events"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})

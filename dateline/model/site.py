@@ -13,10 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .bodies import Body
-from .config import SiteConfig
-from .figures import FigureBox
-from .words import ENGLISH, Words
+from dateline.read.config import SiteConfig
+from dateline.read.figures import FigureBox
+from dateline.speed.bodies import Body
+from dateline.words import ENGLISH, Words
 
 
 @dataclass(frozen=True)

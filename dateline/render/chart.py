@@ -14,8 +14,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from .metrics import Metric, Reported
-from .words import ENGLISH, Words
+from dateline.model.metrics import Metric, Reported
+from dateline.words import ENGLISH, Words
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 92, 16, 24, 40

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from .output import sibling
+from dateline.write.output import sibling
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .figures import Claim
-from .model import Entry, Story
-from .timeline import paginate_items
-from .times import iso
-from .words import ENGLISH, Words
+from dateline.model.site import Entry, Story
+from dateline.plan.pagination import paginate_items
+from dateline.read.figures import Claim
+from dateline.times import iso
+from dateline.words import ENGLISH, Words
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from .slugs import slugify
-from .times import TimeError, parse_time
-from .urls import is_safe_url
+from dateline.slugs import slugify
+from dateline.times import TimeError, parse_time
+from dateline.urls import is_safe_url
 
 STATUSES = ("unverified", "verified", "disputed")
 

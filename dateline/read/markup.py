@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .images import SIZES
-from .sanitize import clean
-from .urls import PLAIN_WEB_URL, is_safe_url
+from dateline.read.images import SIZES
+from dateline.read.sanitize import clean
+from dateline.urls import PLAIN_WEB_URL, is_safe_url
 
 FIGURES_INFO = "figures"
 PLACEHOLDER = "<!--dateline:figures:{}-->"

@@ -13,9 +13,9 @@ from html import escape as _html_escape
 from html import unescape
 from urllib.parse import urlsplit
 
-from .model import Entry, Site, Story
-from .times import iso
-from .urls import absolute
+from dateline.model.site import Entry, Site, Story
+from dateline.times import iso
+from dateline.urls import absolute
 
 
 def escape(text: str) -> str:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import jinja2
 
-from . import times
-from .chart import format_number
-from .errors import ContentError, display_path
-from .slugs import slugify
-from .words import ENGLISH, SCRIPT_PHRASES, Words
+from dateline import times
+from dateline.errors import ContentError, display_path
+from dateline.render.chart import format_number
+from dateline.slugs import slugify
+from dateline.words import ENGLISH, SCRIPT_PHRASES, Words
 
 SITE_THEME = "_theme"
 
@@ -33,7 +33,7 @@ def _default_theme() -> Path:
     An installed wheel carries it inside the package (`default_theme`, see
     pyproject.toml); a source checkout or an editable install has it beside the package.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # dateline/
     installed = package / "default_theme"
     return installed if installed.is_dir() else package.parent / "theme"
 

@@ -26,14 +26,35 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .bodies import Body
-from .chart import build_chart
-from .feedparts import FeedPlace, feed_share
-from .feeds import JSON_SEPARATOR, atom_frame, atom_item, json_frame, json_item, latest_json
-from .forks import worker_of, worker_of_lighter_lead
-from .images import copy_name, resized
-from .keys import key_digest
-from .metadata import (
+from dateline.model.metrics import (
+    Metric,
+    change_text,
+    collect_metrics,
+    figures_json,
+    metric_json,
+    previous_claims,
+    tracker_pages,
+)
+from dateline.model.site import Entry, Site, Story, newest
+from dateline.plan.pagination import (
+    Tag,
+    TimelinePage,
+    collect_tags,
+    locations,
+    paginate,
+    paginate_entries,
+)
+from dateline.read.images import copy_name, resized
+from dateline.render.chart import build_chart
+from dateline.render.feeds import (
+    JSON_SEPARATOR,
+    atom_frame,
+    atom_item,
+    json_frame,
+    json_item,
+    latest_json,
+)
+from dateline.render.metadata import (
     describe,
     entry_jsonld,
     image_url,
@@ -44,21 +65,14 @@ from .metadata import (
     story_jsonld,
     timeline_image,
 )
-from .metrics import (
-    Metric,
-    change_text,
-    collect_metrics,
-    figures_json,
-    metric_json,
-    previous_claims,
-    tracker_pages,
-)
-from .model import Entry, Site, Story, newest
-from .output import Output
-from .theme import make_env, static_files, theme_dirs
-from .timeline import Tag, TimelinePage, collect_tags, locations, paginate, paginate_entries
-from .urls import absolute, base_path, rebase, relative
-from .words import ENGLISH, Words
+from dateline.render.theme import make_env, static_files, theme_dirs
+from dateline.speed.bodies import Body
+from dateline.speed.forks import worker_of, worker_of_lighter_lead
+from dateline.speed.keys import key_digest
+from dateline.urls import absolute, base_path, rebase, relative
+from dateline.words import ENGLISH, Words
+from dateline.write.feedparts import FeedPlace, feed_share
+from dateline.write.output import Output
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
 KEY_LIMIT = 20  # "Latest developments" lists this many key entries at most

@@ -13,8 +13,8 @@ from datetime import date
 from itertools import groupby
 from typing import TypeVar
 
-from .model import Entry, Story
-from .slugs import slugify
+from dateline.model.site import Entry, Story
+from dateline.slugs import slugify
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from .feeds import JSON_SEPARATOR, atom_frame, json_frame
-from .keys import key_digest
-from .model import Site, Story
-from .output import Output
-from .urls import absolute
+from dateline.model.site import Site, Story
+from dateline.render.feeds import JSON_SEPARATOR, atom_frame, json_frame
+from dateline.speed.keys import key_digest
+from dateline.urls import absolute
+from dateline.write.output import Output
 
 if TYPE_CHECKING:
-    from .pages import Renderer
+    from dateline.render.pages import Renderer
 
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
 # JSON start, JSON size) in that worker's part files.

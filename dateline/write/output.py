@@ -20,7 +20,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import BinaryIO
 
-from .errors import UsageError
+from dateline.errors import UsageError
 
 MARKER = ".dateline"
 MARKER_TEXT = "This folder is written by dateline; a build replaces everything in it.\n"

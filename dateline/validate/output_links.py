@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import ContentError
-from .urls import srcset_urls
+from dateline.errors import ContentError
+from dateline.urls import srcset_urls
 
 _LINK_ATTRS = {
     **{"a": "href", "link": "href", "img": "src", "script": "src", "source": "src"},

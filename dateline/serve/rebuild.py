@@ -16,15 +16,15 @@ from pathlib import Path
 
 import jinja2
 
-from .build import collector_paused
-from .errors import BuildError, ContentError, ContentWarning
-from .model import Entry
-from .output import LiveOutput
-from .pages import Interrupted, Renderer
-from .parallel import render_live
-from .reader import ReadCache, read_site, reread_entry
-from .theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
-from .urls import base_path
+from dateline.build import collector_paused
+from dateline.errors import BuildError, ContentError, ContentWarning
+from dateline.model.site import Entry
+from dateline.read.site import ReadCache, read_site, reread_entry
+from dateline.render.pages import Interrupted, Renderer
+from dateline.render.theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
+from dateline.speed.parallel import render_live
+from dateline.urls import base_path
+from dateline.write.output import LiveOutput
 
 FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
 

@@ -14,8 +14,8 @@ import hashlib
 import io
 import pickle
 
-from .metrics import Reported
-from .model import Entry
+from dateline.model.metrics import Reported
+from dateline.model.site import Entry
 
 
 def _reduce_entry(entry: Entry) -> object:

@@ -18,11 +18,11 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import __version__
-from .metadata import image_url
-from .model import Entry, Site, Story
-from .times import iso
-from .urls import absolute
+from dateline import __version__
+from dateline.model.site import Entry, Site, Story
+from dateline.render.metadata import image_url
+from dateline.times import iso
+from dateline.urls import absolute
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 _FEED_END = b"</feed>"

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .feedparts import FeedPlace, join_feeds
-from .forks import how_many, pool
-from .model import Site
-from .output import LiveOutput, Output
-from .pages import Renderer
+from dateline.model.site import Site
+from dateline.render.pages import Renderer
+from dateline.speed.forks import how_many, pool
+from dateline.write.feedparts import FeedPlace, join_feeds
+from dateline.write.output import LiveOutput, Output
 
 if TYPE_CHECKING:
-    from .cache import BuildCache
+    from dateline.write.cache import BuildCache
 
 PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
 

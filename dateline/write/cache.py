@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .bodies import inline_pickler
-from .reader import ReadCache
-from .theme import theme_dirs
+from dateline.read.site import ReadCache
+from dateline.render.theme import theme_dirs
+from dateline.speed.bodies import inline_pickler
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # all of dateline's code
 _BATCH = 500  # entries pickled together
 # The libraries whose code shapes the output (modules, not distributions: asking
 # importlib.metadata for versions cost 15 ms of imports on every build).

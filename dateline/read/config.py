@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import ContentError
-from .frontmatter import unknown_key_message
-from .times import TimeError, load_zone
+from dateline.errors import ContentError
+from dateline.read.frontmatter import unknown_key_message
+from dateline.times import TimeError, load_zone
 
 # Each key and the type its value must have.
 SITE_KEYS: dict[str, type] = {

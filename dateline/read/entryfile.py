@@ -20,15 +20,22 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .bodies import body
-from .errors import ContentError, ContentWarning, display_path
-from .figures import FigureBox, parse_box, scale_slip
-from .frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
-from .images import copy_widths, srcset
-from .markup import figures_name, images, markdown_file_links, media_kind, render, sized
-from .model import Entry, EntryLink
-from .slugs import slugify
-from .times import TimeError, parse_time
+from dateline.errors import ContentError, ContentWarning, display_path
+from dateline.model.site import Entry, EntryLink
+from dateline.read.figures import FigureBox, parse_box, scale_slip
+from dateline.read.frontmatter import Document, Field, FrontMatterError, Kind, read_fields, split
+from dateline.read.images import copy_widths, srcset
+from dateline.read.markup import (
+    figures_name,
+    images,
+    markdown_file_links,
+    media_kind,
+    render,
+    sized,
+)
+from dateline.slugs import slugify
+from dateline.speed.bodies import body
+from dateline.times import TimeError, parse_time
 
 INDEX_FILE = "_index.md"  # a story's own file in its folder
 
