@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from dateline.errors import BuildError
-from dateline.reader import read_site
-from tests.conftest import STORY_INDEX, entry, run_cli
+from tests.conftest import SITE_TOML, STORY_INDEX, entry, run_cli, write_tree
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def build_errors(content: Path, tmp_path: Path, *extra: str) -> list[str]:
@@ -26,97 +28,64 @@ def rel(content: Path, name: str) -> str:
     return str(content / name)
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "message"),
-    [
-        (
-            "---\ntime: 2022-03-02 10:00\ntitle: [unclosed\n---\n",
-            3,  # where the list opened, not where YAML noticed
-            "front matter is not valid YAML: a list opened with '[' on this line is not closed with ']'",
-        ),
-        (
-            "---\ntime: 2022-03-02 10:00\ntitle: A\npined: true\n---\n",
-            4,
-            "unknown key 'pined' (did you mean 'pinned'?)",
-        ),
-        (
-            "---\ntime: 2022-03-02 10:00\ntitle: A\ntiem: x\n---\n",
-            4,
-            "unknown key 'tiem' (did you mean 'time'?)",
-        ),
-        (
-            "---\ntime: 2022-03-02 10:00\ntitle: A\nwibble: x\n---\n",
-            4,
-            "unknown key 'wibble'; known keys are: aliases, author, correction, draft, key, location, pinned, tags, time, title, updated",
-        ),
-        ("---\ntitle: A\n---\n", 1, "missing 'time:' in the front matter"),
-        ("---\ntime: 2022-03-02 10:00\n---\n", 1, "missing 'title:' in the front matter"),
-        ("---\ntime: 2022-03-02 10:00\ntitle:\n---\n", 3, "'title' is empty"),
-        (
-            "---\ntitle: A\ntime: soon\n---\n",
-            3,
-            "'time': cannot read 'soon' as a time; write it like '2022-03-02 14:05'",
-        ),
-        (
-            "---\ntitle: A\ntime: 2022-03-02\n---\n",
-            3,
-            "'time': '2022-03-02' has no time of day; write it like '2022-03-02 14:05'",
-        ),
-        (
-            "---\ntitle: A\ntime: 2022-03-02 10:00\nupdated: later\n---\n",
-            4,
-            "'updated': cannot read 'later' as a time; write it like '2022-03-02 14:05'",
-        ),
-        (
-            "---\ntitle: A\ntime: 2022-03-02 10:00\nkey: yes\n---\n",
-            4,
-            "'key' must be true or false, not 'yes'",
-        ),
-        (
-            "---\ntitle: A\ntime: 2022-03-02 10:00\ntags: kharkiv\n---\n",
-            4,
-            "'tags' must be a list, like [kharkiv, peace-talks]",
-        ),
-        (
-            "---\ntitle: A\ntime: 2022-03-02 10:00\ntitle: B\n---\n",
-            4,
-            "'title' is given twice (first on line 2)",
-        ),
-        (
-            "title: A\n",
-            1,
-            "no front matter: start the file with a '---' line, then 'title:' and 'time:'",
-        ),
-        (
-            "---\ntitle: A\ntime: 2022-03-02 10:00\n",
-            1,
-            "front matter is not closed: add a '---' line after it",
-        ),
-        (
-            entry(body="Intro.\n\n```figures Russian troops killed\nMoD: 498\nAdviser: lots\n```"),
-            9,
-            "cannot read a number at the start of 'lots'; write it like '498', 'more than 7,000', '1.5 million' or '1,000-2,000'",
-        ),
-        (
-            entry(body="```figures Killed\nMoD: 498 [confirmed]\n```"),
-            6,
-            "unknown status [confirmed]; use [verified], [unverified] or [disputed]",
-        ),
-        (
-            entry(body="```figures Killed\nMoD 498\n```"),
-            6,
-            "cannot read 'MoD 498' as 'SOURCE: CLAIM'; write it like 'Russian Ministry of Defence: 498 (as of 2022-03-02)'",
-        ),
-        (entry(body="![Smoke](missing.jpg)"), 5, "image 'missing.jpg' not found in"),
-    ],
-)
-def test_each_error_is_reported_at_its_line(
-    content, tmp_path: Path, text: str, line: int, message: str
-) -> None:
-    root = content({"s/_index.md": STORY_INDEX, "s/bad.md": text})
-    errors = build_errors(root, tmp_path)
-    assert len(errors) == 1, errors
-    assert errors[0].startswith(f"{rel(root, 's/bad.md')}:{line}: {message}")
+@dataclass(frozen=True)
+class Case:
+    """One case of a fixture file: its title, the files it writes, the lines expected."""
+
+    title: str
+    files: dict[str, str]
+    expected: list[str]
+
+
+def read_cases(path: Path) -> list[Case]:
+    """The cases of a fixture file laid out as markdown-it-py's: a title line, `.`, the
+    files (each after a `==> path <==` line), `.`, the expected lines, `.`; anything
+    between cases is commentary. A malformed case fails collection, naming its line."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    dots = [i for i, line in enumerate(lines) if line.rstrip("\n") == "."]
+    if len(dots) % 3:
+        raise ValueError(f"{path}: {len(dots)} '.' lines; each case has three")
+    cases: list[Case] = []
+    for opening, middle, closing in zip(dots[::3], dots[1::3], dots[2::3], strict=True):
+        title = lines[opening - 1].strip() if opening else ""
+        if not title or title in {case.title for case in cases}:
+            raise ValueError(f"{path}:{opening + 1}: a case needs a title of its own above '.'")
+        files: dict[str, str] = {}
+        name = None
+        for number, line in enumerate(lines[opening + 1 : middle], opening + 2):
+            header = re.fullmatch(r"==> (\S+) <==", line.rstrip("\n"))
+            if header and header[1] not in files:
+                name = header[1]
+                files[name] = ""
+            elif name is None or header:
+                raise ValueError(f"{path}:{number}: start each file with '==> path <==', once")
+            else:
+                files[name] += line
+        expected = [line.rstrip("\n") for line in lines[middle + 1 : closing]]
+        if not files or not expected:
+            raise ValueError(f"{path}:{opening}: case {title!r} needs files and expected lines")
+        cases.append(Case(title, files, expected))
+    return cases
+
+
+ERROR_CASES = read_cases(FIXTURES / "errors.md")
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[case.title for case in ERROR_CASES])
+def test_each_error_is_reported_at_its_line(tmp_path: Path, case: Case) -> None:
+    """tests/fixtures/errors.md: each content tree, built by the command line, fails
+    with exactly its expected `path:line: message` lines and writes nothing."""
+    defaults = {"content/site.toml": SITE_TOML, "content/s/_index.md": STORY_INDEX}
+    files = {name: text.encode() for name, text in case.files.items()}  # byte for byte
+    write_tree(tmp_path, {**defaults, **files})
+    result = run_cli("--content", "content", "--out", "site", cwd=tmp_path)
+    assert result.code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    *errors, last = result.stderr.splitlines()
+    assert errors == case.expected
+    count = len(case.expected)
+    assert last == f"{count} error{'s' if count != 1 else ''}; nothing was written"
+    assert not (tmp_path / "site").exists()
 
 
 def test_every_error_in_one_run_sorted_with_count(content, tmp_path: Path) -> None:
@@ -283,14 +252,14 @@ def test_a_template_failing_while_rendering_is_reported_at_its_line(
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == (
         f"{root / '_theme/templates/entry.html'}:3: template error: "
-        "'dateline.model.Entry object' has no attribute 'headline'"
+        "'dateline.model.site.Entry object' has no attribute 'headline'"
     )
     assert not (tmp_path / "out").exists()
 
 
 def _render_failing(folder: str) -> str:
     """In a forked worker: render a template that fails on its second line."""
-    from dateline.theme import make_env
+    from dateline.render.theme import make_env
 
     return make_env([Path(folder)]).get_template("bad.html").render(entry=object())
 
@@ -302,7 +271,7 @@ def test_a_template_error_from_a_worker_is_placed_by_its_traceback_text(tmp_path
 
     import jinja2
 
-    from dateline.theme import template_error
+    from dateline.render.theme import template_error
 
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates/bad.html").write_text("<p>\n{{ entry.headline }}\n</p>\n")
@@ -331,6 +300,9 @@ def test_a_template_error_from_a_worker_is_placed_by_its_traceback_text(tmp_path
 )
 def test_a_yaml_slip_gets_the_line_to_write_instead(content, written: str, meant: str) -> None:
     """The line each message suggests builds, with the value the editor meant."""
+    from dateline.errors import BuildError
+    from dateline.read.site import read_site
+
     key = written.partition(":")[0]
     lines = ["---", "time: 2022-03-02 10:00", "title: A", "author: B", "---", "Body."]
     lines[2 if key == "title" else 3] = written
@@ -345,39 +317,3 @@ def test_a_yaml_slip_gets_the_line_to_write_instead(content, written: str, meant
     site, _ = read_site(root)
     entry_read = site.stories[0].entries[0]
     assert (entry_read.title if key == "title" else entry_read.author) == meant
-
-
-@pytest.mark.parametrize(
-    ("written", "line", "message"),
-    [
-        (
-            'title: "Unclosed\ntime: 2022-03-02 10:00',
-            2,
-            "a quote opened on this line is not closed",
-        ),
-        (
-            "title: A\ntags: [a, b\ntime: 2022-03-02 10:00",
-            3,
-            "a list opened with '[' on this line is not closed with ']'",
-        ),
-        (
-            "title: A\nauthor Jane\ntime: 2022-03-02 10:00",
-            3,
-            "this line has no ':'; write it as 'key: value'",
-        ),
-        (
-            "title: A\n  author: Jane\ntime: 2022-03-02 10:00",
-            3,
-            "this line is indented; start it at the beginning of the line",
-        ),
-    ],
-)
-def test_a_yaml_slip_is_shown_where_it_starts(
-    content, written: str, line: int, message: str
-) -> None:
-    root = content({"s/_index.md": STORY_INDEX, "s/a.md": f"---\n{written}\n---\nBody.\n"})
-    with pytest.raises(BuildError) as raised:
-        read_site(root)
-    assert [(e.line, e.message) for e in raised.value.errors] == [
-        (line, f"front matter is not valid YAML: {message}")
-    ]
