@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dateline import routes
 from dateline.read.config import SiteConfig
 from dateline.read.figures import FigureBox
 from dateline.speed.bodies import Body
@@ -67,7 +68,7 @@ class Entry:
     @property
     def path(self) -> str:
         """Site path of the entry's permalink page; from the file name, never the title."""
-        return f"{self.story}/{self.slug}/"
+        return routes.entry(self.story, self.slug)
 
     @property
     def anchor(self) -> str:
@@ -110,7 +111,7 @@ class Story:
 
     @property
     def path(self) -> str:
-        return f"{self.slug}/"
+        return routes.story(self.slug)
 
     @cached_property
     def modified(self) -> datetime | None:

@@ -13,6 +13,7 @@ from datetime import date
 from itertools import groupby
 from typing import TypeVar
 
+from dateline import routes
 from dateline.model.site import Entry, Story
 from dateline.slugs import slugify
 
@@ -83,7 +84,7 @@ def paginate_items(
     count = len(chunks)
 
     def archive(number: int) -> str:
-        return f"{front}page/{number}/"
+        return routes.archive(front, number)
 
     pages = [(0, front, first, None, archive(count) if count else None)]
     for number, chunk in enumerate(chunks, start=1):
@@ -114,6 +115,6 @@ def collect_tags(story: Story) -> list[Tag]:
             names.setdefault(slug, name)
             grouped.setdefault(slug, []).append(entry)
     return [
-        Tag(names[slug], slug, f"{story.path}tags/{slug}/", tuple(grouped[slug]))
+        Tag(names[slug], slug, routes.tag(story.slug, slug), tuple(grouped[slug]))
         for slug in sorted(grouped)
     ]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
+from dateline import routes
 from dateline.errors import BuildError, ContentError, ContentWarning, display_path
 from dateline.model.site import Entry, EntryLink, Site, Story
 from dateline.read.config import SiteConfig, load_site_config
@@ -41,10 +42,7 @@ STORY_SCHEMA: dict[str, Kind] = {
     "status": "text",
 }
 STORY_STATUSES = ("live", "ended")
-# Output names a story uses itself; an entry or media folder by these names would collide.
-RESERVED = frozenset(
-    {"figures", "tags", "page", "feed.xml", "feed.json", "figures.json", "index.html"}
-)
+RESERVED = routes.RESERVED
 
 MediaKey = tuple[tuple[str, int, int], ...]  # (name, mtime ns, size) of each media file
 

@@ -18,7 +18,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from dateline import __version__
+from dateline import __version__, routes
 from dateline.model.site import Entry, Site, Story
 from dateline.render.metadata import image_url
 from dateline.times import iso
@@ -57,7 +57,7 @@ def atom_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
         fg.subtitle(story.summary)
     fg.link(href=absolute(base, story.path), rel="alternate", type="text/html")
     fg.link(
-        href=absolute(base, story.path + "feed.xml"),
+        href=absolute(base, routes.feed_atom(story.slug)),
         rel="self",
         type="application/atom+xml",
     )
@@ -106,7 +106,7 @@ def json_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
         "version": JSON_FEED_VERSION,
         "title": story.title,
         "home_page_url": absolute(base, story.path),
-        "feed_url": absolute(base, story.path + "feed.json"),
+        "feed_url": absolute(base, routes.feed_json(story.slug)),
         "language": site.config.language,
         "authors": [{"name": site.config.title}],
     }

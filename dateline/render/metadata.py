@@ -13,6 +13,7 @@ from html import escape as _html_escape
 from html import unescape
 from urllib.parse import urlsplit
 
+from dateline import routes
 from dateline.model.site import Entry, Site, Story
 from dateline.times import iso
 from dateline.urls import absolute
@@ -76,7 +77,7 @@ def _image(site: Site, story: str, src: str | None) -> str | None:
     if urlsplit(src).scheme in ("http", "https"):
         return src
     base = site.config.base_url
-    return absolute(base, f"{story}/{src}") if base else None
+    return absolute(base, routes.in_story(story, src)) if base else None
 
 
 def _url(site: Site, path: str) -> str | None:
@@ -200,5 +201,5 @@ def robots(base_url: str | None) -> str:
     """robots.txt: everything may be crawled; the sitemap is named when there is one."""
     lines = ["User-agent: *", "Allow: /"]
     if base_url:
-        lines.append(f"Sitemap: {absolute(base_url, 'sitemap.xml')}")
+        lines.append(f"Sitemap: {absolute(base_url, routes.SITEMAP)}")
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from dateline import routes
 from dateline.model.metrics import (
     Metric,
     change_text,
@@ -280,7 +281,7 @@ class Renderer:
         return self._url(target)
 
     def _entry_body(self, entry: Entry) -> Markup:
-        prefix = self._url(f"{entry.story}/")
+        prefix = self._url(routes.story(entry.story))
         html = self.body(entry)
         return Markup(html if prefix == "./" else rebase(html, prefix))
 
@@ -311,7 +312,7 @@ class Renderer:
         key = (entry, self._notes[(entry.story, entry.slug)], _story_key(story))
         cached = self._articles.get((entry.story, entry.slug))
         if cached is None or cached[0] != key:
-            with self._on_page(f"{story.path}index.html"):
+            with self._on_page(routes.file_of(story.path)):
                 cached = (key, str(macro(entry, story)))
             self._articles[(entry.story, entry.slug)] = cached
         prefix = self._url(story.path)
@@ -330,7 +331,7 @@ class Renderer:
         cached = self._bodies.get((entry.story, entry.slug))
         if cached is not None and cached[0] == entry and cached[1] == notes:
             return cached[2]
-        with self._on_page(f"{entry.story}/index.html"):  # for url() in a box
+        with self._on_page(routes.file_of(routes.story(entry.story))):  # for url() in a box
             html = _PLACEHOLDER.sub(
                 lambda m: self._box.render(
                     box=entry.boxes[int(m.group(1))], changes=notes[int(m.group(1))], entry=entry
@@ -367,7 +368,7 @@ class Renderer:
         """
         if self.interrupted is not None and self.interrupted():
             raise Interrupted
-        file_path = path + "index.html" if path.endswith("/") or not path else path
+        file_path = routes.file_of(path)
         if listed and self._lists_pages:
             self._sitemap.append((path, lastmod))
         mine = self._mine(file_path, page=True)
@@ -412,7 +413,7 @@ class Renderer:
         """The smaller copies of one photo (see images): made again only when the photo
         changed, as resizing one takes tens of milliseconds."""
         source = story.folder / name
-        paths = {w: f"{story.path}{copy_name(name, w)}" for w in widths}
+        paths = {w: routes.in_story(story.slug, copy_name(name, w)) for w in widths}
         mine = {w: path for w, path in paths.items() if self._mine(path)}
         if not mine:
             return
@@ -508,7 +509,7 @@ class Renderer:
             for alias in entry.aliases:
                 self.page(
                     "redirect.html",
-                    f"{story.path}{alias}/",
+                    routes.alias(story.slug, alias),
                     (entry.slug, entry.title, _story_key(story)),
                     lambda entry=entry: {"entry": entry, "story": story},
                     listed=False,
@@ -519,7 +520,7 @@ class Renderer:
         for tag in tags:
             self.tag(story, tag, common)
         for media in story.media:
-            if self._mine(path := f"{story.path}{media.as_posix()}"):
+            if self._mine(path := routes.in_story(story.slug, media.as_posix())):
                 self.out.copy(story.folder / media, path)
         for name, widths in story.copies:
             self._photo_copies(story, name, widths)
@@ -678,7 +679,7 @@ class Renderer:
     def tracker(self, story: Story, metric: Metric, common: dict[str, object]) -> None:
         """A metric's tracker: its chart and newest claims, then pages of earlier ones."""
         for listing in tracker_pages(
-            metric, f"{story.path}figures/{metric.slug}/", TRACKER_PER_PAGE
+            metric, routes.tracker(story.slug, metric.slug), TRACKER_PER_PAGE
         ):
             front = listing.number == 0
             self.page(
@@ -725,7 +726,7 @@ class Renderer:
         the build cache), keyed by what they show, so after one edit only that entry's
         feed items and its metrics are serialised again.
         """
-        if not self._mine(f"{story.path}figures.json"):
+        if not self._mine(routes.figures_json(story.slug)):
             return
         self.data_stories.add(story.slug)
         base = self.site.config.base_url
@@ -740,22 +741,22 @@ class Renderer:
                 cached = (key, metric_json(metric, entry_url))
                 self.pieces[("metric", story.slug, metric.slug)] = cached
             parts.append(cached[1])
-        self.out.write(f"{story.path}figures.json", figures_json(story, parts))
+        self.out.write(routes.figures_json(story.slug), figures_json(story, parts))
         front = story.entries[: self.site.config.per_page]  # what the front page shows
-        self.out.write(f"{story.path}latest.json", latest_json(story, front))
+        self.out.write(routes.latest_json(story.slug), latest_json(story, front))
         if not base:
             return
         if self.keep:  # a one-off build joins its feeds from parts (see feedparts)
             prefix = absolute(base, story.path)
             items = [self._feed_item(story, entry, prefix) for entry in story.entries]
             # Written item by item, never whole: a long story's are 45 MB each.
-            with self.out.stream(f"{story.path}feed.xml") as atom:
+            with self.out.stream(routes.feed_atom(story.slug)) as atom:
                 head, tail = atom_frame(self.site, story)
                 atom.write(head)
                 for xml, _ in items:
                     atom.write(xml)
                 atom.write(tail)
-            with self.out.stream(f"{story.path}feed.json") as feed:
+            with self.out.stream(routes.feed_json(story.slug)) as feed:
                 head, tail = json_frame(self.site, story)
                 feed.write(head)
                 for number, (_, item) in enumerate(items):
@@ -800,7 +801,7 @@ class Renderer:
         # as much as the rest of an entry page's key.
         self.config_digest = key_digest(site.config)
         self._sitemap = []
-        self._lists_pages = bool(self._mine("sitemap.xml") and site.config.base_url)
+        self._lists_pages = bool(self._mine(routes.SITEMAP) and site.config.base_url)
         self._deferred = []  # (an interrupted render's)
         self.rendered = 0
         self._versions = {}
@@ -818,7 +819,7 @@ class Renderer:
         summary = tuple((_story_key(s), s.modified, len(s.entries)) for s in stories)
         self.page(
             "index.html",
-            "",
+            routes.HOME,
             summary,
             lambda: {
                 "meta": {"og_type": "website", "title": site.config.title},
@@ -826,33 +827,33 @@ class Renderer:
             },
             lastmod=stories[0].modified if stories else None,
         )
-        self.page("404.html", "404.html", (), dict, listed=False, anywhere=True)
+        self.page("404.html", routes.NOT_FOUND, (), dict, listed=False, anywhere=True)
         if self.written is not None:
             self.written()
         for story, metrics in self._deferred:
             self.data_files(story, metrics)
         self._deferred = []
-        if self._mine("sitemap.xml") and site.config.base_url:
+        if self._mine(routes.SITEMAP) and site.config.base_url:
             self._sitemaps(site.config.base_url)
-        if self._mine("robots.txt"):
-            out.write("robots.txt", robots(site.config.base_url))
+        if self._mine(routes.ROBOTS):
+            out.write(routes.ROBOTS, robots(site.config.base_url))
 
     def _sitemaps(self, base: str) -> None:
         """sitemap.xml; past `SITEMAP_LIMIT` pages (sitemaps.org's limit, which a site of
         a few long stories passes), an index of `sitemap-N.xml` parts instead."""
         pages = [(path, when() if callable(when) else when) for path, when in self._sitemap]
         if len(pages) <= SITEMAP_LIMIT:
-            self._sitemap_file("sitemap.xml", (tuple(pages), base), lambda: sitemap(base, pages))
+            self._sitemap_file(routes.SITEMAP, (tuple(pages), base), lambda: sitemap(base, pages))
             return
         parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
         listed = []
         for number, part in enumerate(parts, start=1):
-            name = f"sitemap-{number}.xml"
+            name = routes.sitemap_part(number)
             self._sitemap_file(name, (tuple(part), base), lambda part=part: sitemap(base, part))
             times = [modified for _, modified in part if modified is not None]
             listed.append((name, max(times, key=datetime.timestamp, default=None)))
         index = (tuple(listed), base)
-        self._sitemap_file("sitemap.xml", index, lambda: sitemap_index(base, listed))
+        self._sitemap_file(routes.SITEMAP, index, lambda: sitemap_index(base, listed))
 
     def _sitemap_file(self, path: str, key: object, make: Callable[[], bytes]) -> None:
         if self._kept_as_before(path, ("sitemap", key)):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from dateline import times
+from dateline import routes, times
 from dateline.errors import ContentError, display_path
 from dateline.render.chart import format_number
 from dateline.slugs import slugify
@@ -110,6 +110,7 @@ def make_env(dirs: list[Path], words: Words = ENGLISH) -> jinja2.Environment:
     env.filters["fill"] = lambda phrase, **values: phrase.format(**values)
     env.filters["count"] = words.number
     env.globals["script_words"] = words.script(SCRIPT_PHRASES)  # for dateline.js
+    env.globals["routes"] = routes  # every site path a template links to
     env.filters["clock"] = times.clock
     env.filters["long_date"] = words.long_date
     env.filters["short_date"] = words.short_date
@@ -130,7 +131,7 @@ def static_files(dirs: list[Path]) -> Iterator[tuple[Path, str]]:
             name = path.relative_to(static).as_posix()
             if path.is_file() and not path.name.startswith(".") and name not in seen:
                 seen.add(name)
-                yield path, f"static/{name}"
+                yield path, routes.static(name)
 
 
 # A frame of a traceback told as text: a worker's, which reaches the build as text.

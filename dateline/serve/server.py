@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from dateline import routes
 from dateline.errors import ContentError
 from dateline.serve.rebuild import Rebuilder, Result
 
@@ -193,7 +194,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if resolved.is_dir():
             if not path.endswith("/"):
                 return 301
-            resolved = resolved / "index.html"
+            resolved = resolved / routes.INDEX
         return resolved if resolved.is_file() else None
 
     def do_HEAD(self) -> None:
@@ -219,7 +220,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         status = 200
         if found is None:
-            status, found = 404, self.root / "404.html"
+            status, found = 404, self.root / routes.NOT_FOUND
             if not found.is_file():
                 self._error(404, "Not found")
                 return

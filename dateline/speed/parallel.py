@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dateline import routes
 from dateline.model.site import Site
 from dateline.render.pages import Renderer
 from dateline.speed.forks import how_many, pool
@@ -108,7 +109,7 @@ def render_site(
         for story in site.stories if site.config.base_url else ():
             spans = join_feeds(site, story, out, parts, places.get(story.slug, {}))
             pieces[("feedspans", story.slug, "")] = (None, spans)
-            for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
+            for path in (routes.feed_atom(story.slug), routes.feed_json(story.slug)):
                 digests[path] = (b"feed", 0, 0)  # the cache records their stat
     finally:
         shutil.rmtree(parts, ignore_errors=True)

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from dateline import routes
 from dateline.model.site import Site, Story
 from dateline.render.feeds import JSON_SEPARATOR, atom_frame, json_frame
 from dateline.speed.keys import key_digest
@@ -77,7 +78,7 @@ def _old_feeds(
     if spans is None:
         return None
     old = []
-    for path in (f"{story.path}feed.xml", f"{story.path}feed.json"):
+    for path in (routes.feed_atom(story.slug), routes.feed_json(story.slug)):
         before = renderer.digests_before.get(path)
         data = renderer.out.previous_file(path, before[1], before[2]) if before else None
         if data is None:
@@ -94,7 +95,7 @@ def join_feeds(
     Returns each item's digest and place in the joined files, which the build cache
     keeps so the next build can copy unchanged items from them.
     """
-    paths = (f"{story.path}feed.xml", f"{story.path}feed.json")
+    paths = (routes.feed_atom(story.slug), routes.feed_json(story.slug))
     # Workers in order hold the story's entries in order (see feed_share); a worker
     # with no entries has no places.
     workers = sorted({place[1] for place in places.values()})

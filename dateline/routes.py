@@ -1,0 +1,96 @@
+"""Every output path of a site, and the names a story keeps for itself: one place.
+
+A site path is relative to the output folder, with `/` between parts; a page's path
+ends in `/` (its file is `index.html` in that folder). Python and templates ask these
+functions (templates as `routes.tracker(...)`), never join paths themselves, so a
+page kind added or moved changes here, and `urls` turns any of these into a link that
+works under any sub-path.
+"""
+
+from __future__ import annotations
+
+HOME = ""  # the site's front page, listing every story
+NOT_FOUND = "404.html"
+ROBOTS = "robots.txt"
+SITEMAP = "sitemap.xml"
+STATIC = "static/"  # the theme's assets
+
+INDEX = "index.html"  # a page's file in its folder
+FEED_ATOM = "feed.xml"
+FEED_JSON = "feed.json"
+FIGURES_JSON = "figures.json"
+LATEST_JSON = "latest.json"
+ARCHIVE = "page"  # a paginated list's older pages: <list>page/N/
+TAGS = "tags"
+TRACKERS = "figures"
+
+# Names in a story's folder that its own pages use: an entry file or media folder by
+# one of these names would collide with them.
+RESERVED = frozenset({TRACKERS, TAGS, ARCHIVE, FEED_ATOM, FEED_JSON, FIGURES_JSON, INDEX})
+
+
+def file_of(path: str) -> str:
+    """The file a site path is written to: a page's `index.html`, else the path itself."""
+    return path + INDEX if path.endswith("/") or not path else path
+
+
+def story(slug: str) -> str:
+    """A story's front page: its newest entries."""
+    return f"{slug}/"
+
+
+def entry(story_slug: str, slug: str) -> str:
+    """An entry's permalink page; from its file name, never its title."""
+    return f"{story_slug}/{slug}/"
+
+
+def alias(story_slug: str, name: str) -> str:
+    """An entry's earlier permalink: a page sending readers on to the entry."""
+    return f"{story_slug}/{name}/"
+
+
+def archive(front: str, number: int) -> str:
+    """Page `number` of a paginated list whose first page is `front`."""
+    return f"{front}{ARCHIVE}/{number}/"
+
+
+def tag(story_slug: str, slug: str) -> str:
+    """A topic's page in a story."""
+    return f"{story_slug}/{TAGS}/{slug}/"
+
+
+def tracker(story_slug: str, metric: str) -> str:
+    """A metric's tracker in a story: its chart and every claim."""
+    return f"{story_slug}/{TRACKERS}/{metric}/"
+
+
+def in_story(story_slug: str, name: str) -> str:
+    """A file in a story's folder: its media, a photo's copies, a data file or feed."""
+    return f"{story_slug}/{name}"
+
+
+def feed_atom(story_slug: str) -> str:
+    return in_story(story_slug, FEED_ATOM)
+
+
+def feed_json(story_slug: str) -> str:
+    return in_story(story_slug, FEED_JSON)
+
+
+def figures_json(story_slug: str) -> str:
+    return in_story(story_slug, FIGURES_JSON)
+
+
+def latest_json(story_slug: str) -> str:
+    """What the live page polls for new entries."""
+    return in_story(story_slug, LATEST_JSON)
+
+
+def sitemap_part(number: int) -> str:
+    """One file of a sitemap split in parts (an index at `SITEMAP` lists them)."""
+    return f"sitemap-{number}.xml"
+
+
+def static(name: str) -> str:
+    """A theme asset (`style.css`), copied from the theme's `static/` folder."""
+    return STATIC + name
