@@ -32,9 +32,9 @@ from markdown_it import MarkdownIt  # noqa: E402
 
 from benchmarks import floor  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
+from dateline.build import read_site  # noqa: E402
 from dateline.read import entryfile  # noqa: E402
-from dateline.read.site import read_site  # noqa: E402
-from dateline.render import pages  # noqa: E402
+from dateline.render import renderer  # noqa: E402
 from dateline.speed.bodies import spilling  # noqa: E402
 from dateline.write import output  # noqa: E402
 
@@ -48,16 +48,20 @@ READING = [
     (entryfile, "body", "reading: bodies set aside (spill file)"),
 ]
 RENDERING = [
-    (pages.Renderer, "entry", "rendering: entry pages"),
-    (pages.Renderer, "timeline", "rendering: timeline pages, with their articles"),
-    (pages.Renderer, "tracker", "rendering: metric trackers and charts"),
-    (pages.Renderer, "tag", "rendering: topic pages"),
-    (pages, "feed_share", "rendering: feed items (Atom, JSON Feed)"),
-    (pages.Renderer, "data_files", "rendering: figures.json"),
-    (pages.Renderer, "_sitemaps", "rendering: sitemap"),
+    (renderer.Renderer, "page", "rendering: pages (see PAGE_KINDS)"),
+    (renderer, "feed_share", "rendering: feed items (Atom, JSON Feed)"),
+    (renderer.Renderer, "data_files", "rendering: figures.json"),
+    (renderer.Renderer, "_sitemap_file", "rendering: sitemap"),
     (output.Output, "write", "rendering: writing pages and files"),
     (output.Output, "copy", "rendering: copying static files and media"),
 ]
+# Pages are timed by their template: one step per kind of page.
+PAGE_KINDS = {
+    "entry.html": "rendering: entry pages",
+    "story.html": "rendering: timeline pages, with their articles",
+    "tracker.html": "rendering: metric trackers and charts",
+    "tag.html": "rendering: topic pages",
+}
 
 
 class Clock:
@@ -69,13 +73,16 @@ class Clock:
 
     def wrap(self, function: Callable, step: str) -> Callable:
         def timed(*args: object, **kwargs: object) -> object:
+            # Renderer.page(self, job) is timed by the job's kind.
+            kind = getattr(args[1], "template", None) if len(args) > 1 else None
+            here = PAGE_KINDS.get(kind, step) if function.__name__ == "page" else step
             self._stack.append([time.process_time(), 0.0])
             try:
                 return function(*args, **kwargs)
             finally:
                 started, inner = self._stack.pop()
                 took = time.process_time() - started
-                self.spent[step] = self.spent.get(step, 0.0) + took - inner
+                self.spent[here] = self.spent.get(here, 0.0) + took - inner
                 if self._stack:
                     self._stack[-1][1] += took
 
@@ -119,12 +126,12 @@ def profile(content: Path, scratch: Path) -> tuple[dict[str, float], int, float]
     with spilling(scratch / "site"):
         with clock.timing(READING, "reading: the rest"):
             site, _ = read_site(content, jobs=1)
-        renderer = pages.Renderer(site.content, keep=False, words=site.words)
-        renderer.feed_parts = Path(tempfile.mkdtemp(dir=scratch))
+        maker = renderer.Renderer(site.content, keep=False, words=site.words)
+        maker.feed_parts = Path(tempfile.mkdtemp(dir=scratch))
         if site.config.base_url is None:
             print("(site.toml has no base_url: no feeds or sitemap to time)")
         with clock.timing(RENDERING, "rendering: the rest (index, 404, static, bookkeeping)"):
-            renderer.render(site, output.Output(scratch / "out"))
+            maker.render(site, output.Output(scratch / "out"))
     entries = sum(len(story.entries) for story in site.stories)
     paths = sorted(p for p in content.glob("*/*.md") if p.name != "_index.md")
     for story in {p.parent.name for p in paths}:

@@ -22,9 +22,8 @@ from typing import NoReturn
 
 import jinja2
 
-from dateline.build import build
+from dateline.build import build, read_site
 from dateline.errors import BuildError, ContentError, UsageError
-from dateline.read.site import read_site
 from dateline.render.theme import template_error, theme_dirs
 
 COMMANDS = ("build", "serve", "check", "new", "new-story")

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from dateline.errors import BuildError, UsageError, display_path
 from dateline.read.config import load_site_config
+from dateline.read.entryfile import INDEX_FILE
 from dateline.read.frontmatter import FrontMatterError, read_fields, split
-from dateline.read.site import INDEX_FILE, STORY_SCHEMA
+from dateline.read.story import STORY_SCHEMA
 from dateline.slugs import slugify
 from dateline.times import TimeError, load_zone
 

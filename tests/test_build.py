@@ -426,12 +426,12 @@ def test_output_is_the_same_whatever_the_number_of_workers(
 ) -> None:
     """The sample site (figure boxes, images, several stories), forked workers made to
     share even this small a site: byte for byte what one process writes."""
-    import dateline.read.site
+    import dateline.read.entries
     import dateline.speed.parallel
 
     build(ROOT / "content", tmp_path / "one", jobs=1, use_cache=False)
     monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.read.entries, "PARALLEL_FROM", 1)
     build(ROOT / "content", tmp_path / "two", jobs=2, use_cache=False)
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
 
@@ -457,7 +457,7 @@ def test_a_killed_builds_staging_folder_is_cleared_by_the_next(content, tmp_path
 def test_bodies_wait_in_a_spill_file_during_a_build(content, tmp_path: Path) -> None:
     """A build holds where each body is, not the bodies; outside a build (the dev server,
     check) they are held in memory. Either way an entry reads the same HTML."""
-    from dateline.read.site import read_site
+    from dateline.build import read_site
     from dateline.speed.bodies import spilling
 
     root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry(body="Some *body* text.")})

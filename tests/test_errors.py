@@ -300,8 +300,8 @@ def test_a_template_error_from_a_worker_is_placed_by_its_traceback_text(tmp_path
 )
 def test_a_yaml_slip_gets_the_line_to_write_instead(content, written: str, meant: str) -> None:
     """The line each message suggests builds, with the value the editor meant."""
+    from dateline.build import read_site
     from dateline.errors import BuildError
-    from dateline.read.site import read_site
 
     key = written.partition(":")[0]
     lines = ["---", "time: 2022-03-02 10:00", "title: A", "author: B", "---", "Body."]

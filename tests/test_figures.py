@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dateline.build import read_site
 from dateline.read.figures import FigureError, parse_box, parse_claim
-from dateline.read.site import read_site
 from dateline.slugs import slugify
 from tests.conftest import STORY_INDEX, entry
 

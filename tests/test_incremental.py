@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dateline.build import build
+from dateline.build import build, read_site
 from dateline.errors import BuildError, ContentError
-from dateline.read.site import ReadCache, read_site
+from dateline.read.cache import ReadCache
 from dateline.serve.rebuild import Rebuilder
 from tests.conftest import STORY_INDEX, png, write_tree
 
@@ -389,11 +389,11 @@ def test_a_first_build_shared_by_workers_is_kept_for_rebuilds(site, monkeypatch)
     """The dev server's first build, its pages shared with forked workers, makes what
     one process makes; the server keeps every page's key and file as if it had written
     them all, so an edit re-renders only what shows it and a removed page goes."""
-    import dateline.read.site
+    import dateline.read.entries
     import dateline.speed.parallel
 
     monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.read.entries, "PARALLEL_FROM", 1)
     content, alone, tmp_path = site
     shared = Rebuilder(content.resolve(), tmp_path / "shared")
     first = shared.build(jobs=2)
@@ -415,11 +415,11 @@ def test_a_theme_error_in_a_shared_first_build_is_told_and_leaves_no_half_file(
     """A template failing in the server's process and its workers alike is told at its
     line, and every worker has finished its file first: no temporary file is left in
     the served folder."""
-    import dateline.read.site
+    import dateline.read.entries
     import dateline.speed.parallel
 
     monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(dateline.read.entries, "PARALLEL_FROM", 1)
     content, _rebuilder, tmp_path = site
     template = write(content / "_theme/templates/entry.html", '\n{% include "missing.html" %}')
     result = Rebuilder(content.resolve(), tmp_path / "shared").build(jobs=2)
@@ -799,13 +799,13 @@ def test_errors_keep_the_last_good_output(site) -> None:
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "forked-workers"])
 def test_cached_command_line_builds_equal_full_builds(site, parallel: bool, monkeypatch) -> None:
     """The build cache beside the output: every rebuild equals a build without it."""
-    import dateline.read.site
+    import dateline.read.entries
     import dateline.speed.parallel
     import dateline.write.cache
 
     if parallel:  # make the small test site take the forked-worker paths
         monkeypatch.setattr(dateline.speed.parallel, "PARALLEL_FROM", 1)
-        monkeypatch.setattr(dateline.read.site, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(dateline.read.entries, "PARALLEL_FROM", 1)
     monkeypatch.setattr(dateline.write.cache, "_BATCH", 2)  # many batches, most kept as they are
     content, _rebuilder, tmp_path = site
     cached = tmp_path / "cached"

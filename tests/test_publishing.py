@@ -180,7 +180,7 @@ def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(
 ) -> None:
     """sitemaps.org allows 50,000 URLs a file; a few long stories pass that. Here the
     limit is 5, on a site of 11 listed pages."""
-    import dateline.render.pages
+    import dateline.render.data
 
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     files = {"s/_index.md": STORY_INDEX}
@@ -191,7 +191,7 @@ def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(
     whole = ElementTree.parse(tmp_path / "whole" / "sitemap.xml").getroot()
     listed = [(u.find(f"{ns}loc").text, u.find(f"{ns}lastmod")) for u in whole]
     assert len(listed) == 11  # the site index, the story, 9 entries: parts of 5, 5 and 1
-    monkeypatch.setattr(dateline.render.pages, "SITEMAP_LIMIT", 5)
+    monkeypatch.setattr(dateline.render.data, "SITEMAP_LIMIT", 5)
     for attempt in ("built", "rebuilt from the cache"):
         build(root, tmp_path / "split")
         index = ElementTree.parse(tmp_path / "split" / "sitemap.xml").getroot()
@@ -209,7 +209,7 @@ def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(
             newest = max(times, key=lambda t: datetime.fromisoformat(t).timestamp())
             assert part.find(f"{ns}lastmod").text == newest
         assert found == [loc for loc, _ in listed], attempt
-    monkeypatch.setattr(dateline.render.pages, "SITEMAP_LIMIT", 50_000)
+    monkeypatch.setattr(dateline.render.data, "SITEMAP_LIMIT", 50_000)
     build(root, tmp_path / "split")  # back under the limit: the parts are gone
     assert sorted(p.name for p in (tmp_path / "split").glob("sitemap*")) == ["sitemap.xml"]
 

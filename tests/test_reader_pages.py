@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import dateline.plan.pages
 import dateline.render.chart
-import dateline.render.pages
 from dateline.build import build
 from tests.conftest import SITE_TOML, STORY_INDEX, entry, load_json, png, run_cli, soup, write_tree
 
@@ -138,9 +138,9 @@ def test_pagination_is_stable_as_the_story_grows(tmp_path: Path) -> None:
 
 
 def test_tag_pages_are_paginated(tmp_path: Path, monkeypatch) -> None:
-    import dateline.render.pages
+    import dateline.plan.pages
 
-    monkeypatch.setattr(dateline.render.pages, "TAG_PER_PAGE", 2)
+    monkeypatch.setattr(dateline.plan.pages, "TAG_PER_PAGE", 2)
     content = long_story(tmp_path / "content", 8)
     out = tmp_path / "site"
     build(content, out)
@@ -160,7 +160,7 @@ def test_a_long_metrics_tracker_is_paginated_and_its_chart_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A metric reported all through a long story: no tracker page grows with it."""
-    monkeypatch.setattr(dateline.render.pages, "TRACKER_PER_PAGE", 3)
+    monkeypatch.setattr(dateline.plan.pages, "TRACKER_PER_PAGE", 3)
     monkeypatch.setattr(dateline.render.chart, "MOST_POINTS", 4)
     root = tmp_path / "content"
     (root / "s").mkdir(parents=True)

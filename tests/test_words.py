@@ -30,7 +30,7 @@ def theme_phrases() -> set[str]:
     said = set(re.findall(r'say\("([^"]+)"', script))
     assert said == set(SCRIPT_PHRASES)  # the page carries what the script says
     found |= said
-    for path in (ROOT / "dateline").glob("*.py"):
+    for path in (ROOT / "dateline").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         found.update(re.findall(r'words\("([^"]+)"\)', text))
         found.update(re.findall(r'phrase = "([^"]+)"', text))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from html import escape as _html_escape
 from html import unescape
 from urllib.parse import urlsplit
 
 from dateline import routes
 from dateline.model.site import Entry, Site, Story
+from dateline.speed.bodies import Body
 from dateline.times import iso
 from dateline.urls import absolute
 
@@ -38,6 +40,13 @@ def plain_text(html: str) -> str:
     escape every `<` and `>` outside tags; it is not a parser for arbitrary HTML.
     """
     return " ".join(unescape(_TAG.sub(" ", html)).split())
+
+
+@lru_cache(maxsize=128)
+def plain_of(body: Body) -> str:
+    """An entry's body as plain text (for descriptions and JSON-LD), the last few kept:
+    its own page and its timeline page both ask."""
+    return plain_text(body.html)
 
 
 def describe(text: str, limit: int = DESCRIPTION_LIMIT) -> str:

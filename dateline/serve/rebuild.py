@@ -16,12 +16,14 @@ from pathlib import Path
 
 import jinja2
 
-from dateline.build import collector_paused
+from dateline.build import read_site
 from dateline.errors import BuildError, ContentError, ContentWarning
 from dateline.model.site import Entry
-from dateline.read.site import ReadCache, read_site, reread_entry
-from dateline.render.pages import Interrupted, Renderer
+from dateline.read.cache import ReadCache
+from dateline.read.entries import reread_entry
+from dateline.render.renderer import Interrupted, Renderer
 from dateline.render.theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
+from dateline.speed.collector import collector_paused
 from dateline.speed.parallel import render_live
 from dateline.urls import base_path
 from dateline.write.output import LiveOutput

@@ -13,9 +13,19 @@ import multiprocessing as mp
 import os
 import signal
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from multiprocessing.pool import Pool
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# What forked workers inherit instead of being sent: set only while a phase shares its
+# work (`handing`), and read by the workers' functions (`inherited`). The one slot of
+# module state the build has; a fork copies it with everything else.
+_INHERITED: object = None
 
 
 def how_many(jobs: int, items: int, threshold: int) -> int:
@@ -67,3 +77,71 @@ def worker_of_lighter_lead(name: str, workers: int) -> int:
     lead = max(1, 6 - workers)
     slot = zlib.crc32(name.encode()) % (lead + 6 * (workers - 1))
     return 0 if slot < lead else 1 + (slot - lead) // 6
+
+
+@contextmanager
+def handing(value: object) -> Iterator[None]:
+    """Make `value` what `inherited` returns, here and in workers forked meanwhile."""
+    global _INHERITED
+    _INHERITED = value
+    try:
+        yield
+    finally:
+        _INHERITED = None
+
+
+def inherited() -> object:
+    """What the phase that forked this worker (or runs here) handed on (`handing`)."""
+    return _INHERITED
+
+
+def map_shared(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    names: Sequence[str],
+    workers: int,
+) -> list[R]:
+    """`function` of every item, in order: here alone with one worker, else shared
+    with forked workers, each item going to the worker its name hashes to
+    (`worker_of`); this process takes its share too rather than waiting."""
+    if workers == 1:
+        return [function(item) for item in items]
+    with pool(workers) as others:
+        ours = [worker_of(name, workers) == 0 for name in names]
+        theirs = [item for item, own in zip(items, ours, strict=True) if not own]
+        chunk = max(16, len(theirs) // (workers * 8))
+        pending = others.map_async(function, theirs, chunksize=chunk)
+        mine = iter([function(item) for item, own in zip(items, ours, strict=True) if own])
+        done = iter(pending.get())
+        return [next(mine if own else done) for own in ours]
+
+
+@dataclass(frozen=True)
+class Share:
+    """Which files of one output this process writes, when several processes share it.
+
+    Every process walks the whole site (cheap bookkeeping) and takes the files whose
+    path hashes to it (`worker_of`), so the output is the same whatever the number of
+    workers. The dev server's shared first build shares only its pages: its workers
+    write their share of the pages and nothing else (`pages_only`); the server's own
+    process (`lead`) takes fewer pages (`worker_of_lighter_lead`) and every other file,
+    and keeps every page's key.
+    """
+
+    worker: int = 0
+    workers: int = 1
+    lead: bool = False
+    pages_only: bool = False
+
+    def mine(self, path: str, page: bool = False) -> bool:
+        """Whether this process writes the file at `path` (a `page`, or any other)."""
+        if self.workers == 1:
+            return True
+        if not (self.lead or self.pages_only):
+            return worker_of(path, self.workers) == self.worker
+        if page:
+            return worker_of_lighter_lead(path, self.workers) == self.worker
+        return self.lead
+
+
+ALONE = Share()

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from dateline import routes
 from dateline.model.site import Site
-from dateline.render.pages import Renderer
-from dateline.speed.forks import how_many, pool
+from dateline.render.renderer import Renderer
+from dateline.speed import forks
+from dateline.speed.forks import ALONE, Share, how_many, pool
 from dateline.write.feedparts import FeedPlace, join_feeds
 from dateline.write.output import LiveOutput, Output
 
@@ -27,14 +28,11 @@ if TYPE_CHECKING:
 
 PARALLEL_FROM = 300  # entries; below this, starting workers costs more than it saves
 
-# What forked workers inherit: (site, the parent's output, workers, the build cache,
-# the folder for feed parts).
-_SHARED: tuple[Site, Output, int, object, Path] | None = None
-
-Share = tuple[tuple, dict[str, tuple[bytes, int, int]], dict, dict[str, dict[str, FeedPlace]]]
-
-# What the dev server's forked workers inherit: (site, its output, workers).
-_LIVE: tuple[Site, LiveOutput, int] | None = None
+# What a worker of a one-off build hands back: its output's files, its pages' digests,
+# its data files' pieces, where it put its feed items.
+WorkerResult = tuple[
+    tuple, dict[str, tuple[bytes, int, int]], dict, dict[str, dict[str, FeedPlace]]
+]
 
 
 def _renderer(site: Site, cache: BuildCache | None, parts: Path) -> Renderer:
@@ -51,12 +49,12 @@ def _kept_pieces(renderer: Renderer) -> dict:
     return {k: v for k, v in renderer.pieces.items() if k[1] in renderer.data_stories}
 
 
-def _render_share(worker: int) -> Share:
-    assert _SHARED is not None
-    site, parent, workers, cache, parts = _SHARED
+def _render_share(worker: int) -> WorkerResult:
+    # Inherited by fork: the site, the parent's output, workers, build cache, parts folder.
+    site, parent, workers, cache, parts = forks.inherited()  # type: ignore[misc]
     out = Output(parent.root, parent.previous, parent.existing)
     renderer = _renderer(site, cache, parts)  # type: ignore[arg-type]
-    renderer.share = (worker, workers)
+    renderer.share = Share(worker, workers)
     renderer.render(site, out)
     return out.share(), renderer.digests, _kept_pieces(renderer), renderer.feed_places
 
@@ -75,7 +73,6 @@ def render_site(
     `cache`, pages whose inputs are unchanged are kept from the previous output, and
     the cache is updated for the next build.
     """
-    global _SHARED
     # Inside the staging folder (so a killed build's parts go with it), removed before
     # the build is put in place.
     parts = Path(tempfile.mkdtemp(prefix=".dateline-feeds-", dir=out.root))
@@ -86,17 +83,13 @@ def render_site(
         workers = how_many(jobs, entries, PARALLEL_FROM)
         if workers == 1:
             renderer.render(site, out)
-            results: list[Share] = []
+            results: list[WorkerResult] = []
         else:
-            _SHARED = (site, out, workers, cache, parts)
-            try:
-                with pool(workers) as others:
-                    pending = others.map_async(_render_share, range(1, workers))
-                    renderer.share = (0, workers)
-                    renderer.render(site, out)
-                    results = pending.get()
-            finally:
-                _SHARED = None
+            with forks.handing((site, out, workers, cache, parts)), pool(workers) as others:
+                pending = others.map_async(_render_share, range(1, workers))
+                renderer.share = Share(0, workers)
+                renderer.render(site, out)
+                results = pending.get()
         digests = dict(renderer.digests)
         pieces = _kept_pieces(renderer)
         places = renderer.feed_places
@@ -119,10 +112,9 @@ def render_site(
 
 
 def _render_live_share(worker: int) -> tuple[dict[str, object], int]:
-    assert _LIVE is not None
-    site, out, workers = _LIVE
+    site, out, workers = forks.inherited()  # type: ignore[misc]  # (by fork)
     renderer = Renderer(site.content, keep=False, words=site.words)
-    renderer.share, renderer.pages_only = (worker, workers), True
+    renderer.share = Share(worker, workers, pages_only=True)
     renderer.render(site, out)
     return out.placed(), renderer.rendered
 
@@ -137,27 +129,22 @@ def render_live(site: Site, renderer: Renderer, out: LiveOutput, jobs: int) -> N
     the workers write the rest of the pages straight into `out`, and hand back what
     they wrote. Fork only before the server starts its threads.
     """
-    global _LIVE
     entries = sum(len(story.entries) for story in site.stories)
     workers = how_many(jobs, entries, PARALLEL_FROM)
     if workers == 1:
         renderer.render(site, out)
         return
-    _LIVE = (site, out, workers)
-    try:
-        with pool(workers) as others:
-            pending = others.map_async(_render_live_share, range(1, workers))
-            renderer.share, renderer.lead = (0, workers), True
-            try:
-                renderer.render(site, out)
-            except Exception:  # (a theme error) no worker is stopped mid-file, as
-                pending.wait()  # leaving the pool would, leaving a temporary file
-                raise
-            finally:
-                renderer.share, renderer.lead = (0, 1), False
-            results = pending.get()
-    finally:
-        _LIVE = None
+    with forks.handing((site, out, workers)), pool(workers) as others:
+        pending = others.map_async(_render_live_share, range(1, workers))
+        renderer.share = Share(0, workers, lead=True)
+        try:
+            renderer.render(site, out)
+        except Exception:  # (a theme error) no worker is stopped mid-file, as
+            pending.wait()  # leaving the pool would, leaving a temporary file
+            raise
+        finally:
+            renderer.share = ALONE
+        results = pending.get()
     for placed, rendered in results:
         out.absorb_placed(placed)
         renderer.rendered += rendered

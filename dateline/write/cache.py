@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from dateline.read.site import ReadCache
+from dateline.read.cache import ReadCache
 from dateline.render.theme import theme_dirs
 from dateline.speed.bodies import inline_pickler
 

@@ -25,7 +25,7 @@ from dateline.urls import absolute
 from dateline.write.output import Output
 
 if TYPE_CHECKING:
-    from dateline.render.pages import Renderer
+    from dateline.render.renderer import Renderer
 
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
 # JSON start, JSON size) in that worker's part files.
@@ -41,7 +41,8 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
     Returns where each item is. With a build cache, an item whose inputs are unchanged
     is copied from the last build's feeds instead of being made again.
     """
-    worker, workers = renderer.share
+    worker, workers = renderer.share.worker, renderer.share.workers
+    items = renderer.feed_items()
     entries = story.entries
     share = entries[worker * len(entries) // workers : (worker + 1) * len(entries) // workers]
     prefix = absolute(renderer.site.config.base_url or "", story.path)
@@ -53,13 +54,13 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
         json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
         atom_at = json_at = 0  # where the next items go (counted: tell() is a syscall)
         for entry in share:
-            digest = key_digest(renderer.feed_key(entry, renderer.config_digest)) if cached else b""
+            digest = key_digest(items.key(entry, renderer.config_digest)) if cached else b""
             span = old[2].get(entry.slug) if old is not None else None
             if old is not None and span is not None and span[0] == digest:
                 atom_xml = old[0][span[1] : span[1] + span[2]]
                 json_bytes = old[1][span[3] : span[3] + span[4]]
             else:
-                atom_xml, json_bytes = renderer.make_feed_items(entry, prefix)
+                atom_xml, json_bytes = items.make(entry, prefix)
             if json_at:
                 json_at += json.write(JSON_SEPARATOR)
             places[entry.slug] = (digest, worker, atom_at, len(atom_xml), json_at, len(json_bytes))

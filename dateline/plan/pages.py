@@ -1,0 +1,254 @@
+"""The site as a list of page jobs: what each page is, before any is rendered.
+
+A `PageJob` names a page's template and site path, a key of everything it shows (a
+page whose key is unchanged need not be rendered again) and the template context;
+both key and context may be functions, called only when the page is rendered. The
+functions here write nothing: `render.renderer` renders the jobs, in this order (the
+sitemap lists pages in it). A new page kind is a function here yielding its jobs,
+its path in `routes`, and its template in the theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from dateline import routes
+from dateline.model.metrics import Metric, tracker_pages
+from dateline.model.site import Entry, Site, newest
+from dateline.plan.pagination import Tag, TimelinePage, paginate_entries
+from dateline.plan.story import StoryPlan, story_key
+from dateline.render.chart import build_chart
+from dateline.render.metadata import (
+    describe,
+    entry_jsonld,
+    image_url,
+    plain_of,
+    plain_text,
+    story_jsonld,
+    timeline_image,
+)
+
+TAG_PER_PAGE = 200  # links on each page of a topic
+TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
+
+LastModified = datetime | Callable[[], datetime | None] | None
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to render: `template` at site path `path`.
+
+    `context`'s `meta` item feeds the description, OpenGraph and JSON-LD tags of
+    base.html. `listed` pages go into the sitemap with `lastmod` (or what it returns,
+    called only by the process writing the sitemap). A page a host serves `anywhere` a
+    file is missing (the 404 page) links from the host's root under base_url's path.
+    `canonical`: the site path of the page this one stands for, when not itself (an
+    entry's earlier address).
+    """
+
+    template: str
+    path: str
+    key: object | Callable[[], object]
+    context: Callable[[], dict[str, object]]
+    lastmod: LastModified = None
+    listed: bool = True
+    anywhere: bool = False
+    canonical: str | None = None
+
+
+def story_pages(site: Site, plan: StoryPlan) -> Iterator[PageJob]:
+    """Every page of a story: its timeline, its entries (each followed by its earlier
+    addresses), its metrics' trackers, its topics."""
+    for timeline in plan.pages:
+        yield timeline_page(site, plan, timeline)
+    story = plan.story
+    for entry in story.entries:
+        yield entry_page(site, plan, entry)
+        for alias in entry.aliases:
+            yield PageJob(
+                "redirect.html",
+                routes.alias(story.slug, alias),
+                (entry.slug, entry.title, story_key(story)),
+                lambda entry=entry: {"entry": entry, "story": story},
+                listed=False,
+                canonical=entry.path,
+            )
+    for metric in plan.metrics:
+        yield from tracker_pages_of(plan, metric)
+    for tag in plan.tags:
+        yield from tag_pages(plan, tag)
+
+
+def early_pages(site: Site, plan: StoryPlan, entries: list[Entry]) -> Iterator[PageJob]:
+    """The dev server's first pages after an edit: the edited `entries`' own pages and
+    the timeline pages showing them (the front page always), unlisted (the full list
+    follows)."""
+    shown = {plan.where.get(e.slug) for e in entries} | {plan.pages[0].path}
+    for entry in entries:
+        yield entry_page(site, plan, entry, listed=False)
+    for timeline in plan.pages:
+        if timeline.path in shown:
+            yield timeline_page(site, plan, timeline, listed=False)
+
+
+def entry_page(site: Site, plan: StoryPlan, entry: Entry, listed: bool = True) -> PageJob:
+    """An entry's permalink page, linking to the updates before and after it."""
+    story = plan.story
+    at = plan.order[entry.slug]
+    newer = story.entries[at - 1] if at > 0 else None
+    older = story.entries[at + 1] if at + 1 < len(story.entries) else None
+    notes = plan.notes(entry)
+
+    def context() -> dict[str, object]:
+        text = plain_of(entry.body)
+        return {
+            "meta": {
+                "description": describe(text) or entry.title,
+                "og_type": "article",
+                "title": entry.title,
+                "image": image_url(site, entry),
+                "image_alt": entry.image_alt,
+                "published": entry.time,
+                "modified": entry.modified,
+                "jsonld": entry_jsonld(site, story, entry, text),
+            },
+            "entry": entry,
+            "newer": newer,
+            "older": older,
+            **plan.common,
+        }
+
+    def key() -> tuple[object, ...]:
+        around = tuple((e.slug, e.title) if e else None for e in (newer, older))
+        return (entry, notes, story_key(story), plan.where.get(entry.slug), around)
+
+    return PageJob("entry.html", entry.path, key, context, lastmod=entry.modified, listed=listed)
+
+
+def timeline_page(
+    site: Site, plan: StoryPlan, timeline: TimelinePage, listed: bool = True
+) -> PageJob:
+    """A page of the story's timeline: the front page (number 0) or an archive page."""
+    story = plan.story
+    front = timeline.number == 0
+    modified = story.modified if front else newest(timeline.entries)
+    # JSON-LD's coverage times: the story's first entry, and its last once ended.
+    coverage = (
+        story.entries[-1].time if story.entries else None,
+        story.entries[0].time if story.entries and story.status == "ended" else None,
+    )
+    extra: tuple[object, ...] = ()
+    if front:  # only the front page shows these; archive pages stay byte-stable
+        extra = (
+            story.standfirst_html,
+            modified,
+            plan.pinned,
+            tuple(plan.notes(e) for e in plan.pinned),
+            tuple((e, plan.where.get(e.slug)) for e in plan.key_entries),
+            tuple((m.slug, m.name, len(m.claims)) for m in plan.metrics),
+            tuple((t.name, t.path) for t in plan.tags),
+        )
+    # Every page's head: in its key too, as an archive page's key holds no standfirst.
+    description = story.summary or describe(plain_text(story.standfirst_html))
+    image, image_alt = timeline_image(site, story, timeline.entries)
+    return PageJob(
+        "story.html",
+        timeline.path,
+        lambda: (
+            timeline,
+            tuple(plan.notes(e) for e in timeline.entries),
+            story_key(story),
+            coverage,
+            extra,
+            description,
+            image,
+            image_alt,
+        ),
+        lambda: {
+            "meta": {
+                "description": description,
+                "og_type": "website",
+                "title": story.title,
+                "image": image,
+                "image_alt": image_alt,
+                "jsonld": story_jsonld(
+                    site,
+                    story,
+                    timeline.entries,
+                    {e.slug: plain_of(e.body) for e in timeline.entries},
+                    modified,
+                    image,
+                ),
+            },
+            "timeline": timeline,
+            "pinned": plan.pinned,
+            "key_entries": plan.key_entries,
+            **plan.common,
+        },
+        lastmod=modified,
+        listed=listed,
+    )
+
+
+def tracker_pages_of(plan: StoryPlan, metric: Metric) -> Iterator[PageJob]:
+    """A metric's tracker: its chart and newest claims, then pages of earlier ones."""
+    story = plan.story
+    for listing in tracker_pages(metric, routes.tracker(story.slug, metric.slug), TRACKER_PER_PAGE):
+        front = listing.number == 0
+        yield PageJob(
+            "tracker.html",
+            listing.path,
+            # the front page's chart shows every claim; an archive page only its own
+            (metric if front else (metric.name, listing), story_key(story)),
+            lambda listing=listing, front=front: {
+                "meta": {"description": f"Every claim for “{metric.name}”, by source, over time."},
+                "metric": metric,
+                "listing": listing,
+                "chart": build_chart(metric, story.zone, plan.words) if front else None,
+                **plan.common,
+            },
+            lastmod=lambda listing=listing, front=front: newest(
+                r.entry for r in (metric if front else listing).claims
+            ),
+        )
+
+
+def tag_pages(plan: StoryPlan, tag: Tag) -> Iterator[PageJob]:
+    """A topic's pages: links to its entries, paginated like the timeline."""
+    story = plan.story
+    for listing in paginate_entries(tag.entries, tag.path, TAG_PER_PAGE):
+        count = len(tag.entries) if listing.number == 0 else None
+        yield PageJob(
+            "tag.html",
+            listing.path,
+            lambda listing=listing, count=count: (
+                tag.name,
+                listing,
+                tuple(plan.where.get(e.slug) for e in listing.entries),
+                count,
+                story_key(story),
+            ),
+            lambda listing=listing: {"tag": tag, "listing": listing, **plan.common},
+            lastmod=lambda listing=listing: newest(listing.entries),
+        )
+
+
+def site_pages(site: Site) -> Iterator[PageJob]:
+    """The site's own pages: the front page listing every story, newest first, and the
+    404 page."""
+    stories = sorted(
+        site.stories,
+        key=lambda s: (s.modified.timestamp() if s.modified else float("-inf"), s.slug),
+        reverse=True,
+    )
+    summary = tuple((story_key(s), s.modified, len(s.entries)) for s in stories)
+    yield PageJob(
+        "index.html",
+        routes.HOME,
+        summary,
+        lambda: {"meta": {"og_type": "website", "title": site.config.title}, "stories": stories},
+        lastmod=stories[0].modified if stories else None,
+    )
+    yield PageJob("404.html", routes.NOT_FOUND, (), dict, listed=False, anywhere=True)
