@@ -64,7 +64,7 @@ def new_entry(content: Path, story: str, headline: str, now: datetime) -> Path:
 
 
 SITE_STARTER = """\
-# The site's settings: see the README's "Writing content".
+# The site's settings: see docs/content.md, "Site settings: site.toml".
 title = "Live coverage"
 # The address the site will be served from; feeds, the sitemap and social cards need it.
 # base_url = "https://example.org/live/"

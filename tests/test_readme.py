@@ -1,18 +1,22 @@
-"""The README's promises, checked: its new-story walkthrough builds as written."""
+"""The README's and the docs' promises, checked: the new-story walkthrough in
+docs/content.md builds as written, and the docs site builds with --strict."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import ROOT, load_json, run_cli, soup
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+CONTENT_DOCS = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
 
 
 def test_new_story_walkthrough_builds(tmp_path: Path) -> None:
-    section = README.split("### A new story, start to finish", 1)[1].split("\n## ", 1)[0]
+    section = CONTENT_DOCS.split("### A new story, start to finish", 1)[1].split("\n## ", 1)[0]
     files = re.findall(r"cat > (\S+) <<'MD'\n(.*?)\nMD\n", section, re.S)
     assert len(files) == 2
     content = tmp_path / "content"
@@ -40,3 +44,20 @@ def test_new_story_walkthrough_builds(tmp_path: Path) -> None:
 def test_readme_commands_match_ci() -> None:
     assert "bash scripts/test.sh" in README
     assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_docs_site_builds_strict(tmp_path: Path) -> None:
+    """mkdocs.yml is strict: a page left out of the nav, a link to a missing page or a
+    missing #anchor is a warning, and --strict fails on it."""
+    site = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (site / "index.html").is_file()
+    assert (site / "content" / "index.html").is_file()
