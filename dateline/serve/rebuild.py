@@ -18,7 +18,7 @@ import jinja2
 
 from dateline.build import read_site
 from dateline.errors import BuildError, ContentError, ContentWarning
-from dateline.model.site import Entry
+from dateline.model.site import Site
 from dateline.read.cache import ReadCache
 from dateline.read.entries import reread_entry
 from dateline.render.renderer import Interrupted, Renderer
@@ -26,7 +26,7 @@ from dateline.render.theme import DEFAULT_THEME, SITE_THEME, compile_all, templa
 from dateline.speed.collector import collector_paused
 from dateline.speed.parallel import render_live
 from dateline.urls import base_path
-from dateline.write.output import LiveOutput
+from dateline.write.live import LiveOutput
 
 FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
 
@@ -64,7 +64,8 @@ class Rebuilder:
         self.output = LiveOutput(out)
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
-        self._entries: dict[int, Entry] = {}  # the last build's entries, by identity
+        # The last build's entries' digests: an entry whose digest is new was just edited.
+        self._digests: dict[tuple[str, str], bytes] = {}
         self._built = False  # whether the last build succeeded (see _entry_first)
         # base_url's path ('/live/'): the server answers under it as well, as the host
         # will (the 404 page links from there).
@@ -136,14 +137,8 @@ class Rebuilder:
         if trusted and len(changed) == 1 and pages_done is not None:
             early = self._entry_first(next(iter(changed)), pages_done)
         self._built = False
-        if self.renderer is None or self.theme_changed(changed):
-            self.renderer = None  # templates recompiled, nothing reused
-            try:  # every template compiled before a page is written: a syntax error in
-                renderer = Renderer(self.content)  # any leaves the served site as it was
-                compile_all(renderer.env)
-            except jinja2.TemplateError as exc:
-                return _failed([template_error(exc, theme_dirs(self.content))], started)
-            self.renderer = renderer
+        if (error := self._compiled(changed)) is not None:
+            return _failed([error], started)
         try:
             site, warnings = read_site(
                 self.content, drafts=self.drafts, cache=self.cache, jobs=jobs
@@ -151,49 +146,72 @@ class Rebuilder:
         except BuildError as exc:
             return _failed(exc.errors, started)
         self.base_path = base_path(site.config.base_url)
-        self.output.begin()
-        self.renderer.written = (
-            (lambda: pages_done(self.output.take_fresh())) if pages_done else None
-        )
-        # Entries the reader made anew (its cache hands back unchanged ones as the same
-        # objects) are the ones just edited; not on a first build, where all are new.
-        entries = [e for story in site.stories for e in story.entries]
-        if self._entries:
-            fresh = [e for e in entries if id(e) not in self._entries]
-            self.renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
-        self.renderer.interrupted = interrupted
         try:
-            render_live(site, self.renderer, self.output, jobs)
+            done = self._render(site, pages_done, jobs, interrupted)
         except jinja2.TemplateError as exc:  # while rendering (a missing include, say)
-            dirs, self.renderer = self.renderer.dirs, None  # half a build: start afresh
-            return _failed([template_error(exc, dirs)], started)
-        except Interrupted:
-            self._built = True  # the site was read without a mistake
-            return Result(
-                errors=(),
-                warnings=(),
-                files=self.output.count,
-                written=self.output.written + early[1],
-                rendered=self.renderer.rendered + early[0],
-                seconds=time.perf_counter() - started,
-                interrupted=True,
-            )
-        finally:
-            if self.renderer is not None:
-                self.renderer.first, self.renderer.interrupted = frozenset(), None
-        # Held, so no id is reused meanwhile; only once rendered: a stopped build's
-        # entries are still new to the next.
-        self._entries = {id(e): e for e in entries}
-        self.output.finish()
-        self._built = True
+            return _failed([self._broken(exc)], started)
+        self._built = True  # the site was read without a mistake
+        assert self.renderer is not None
         return Result(
             errors=(),
-            warnings=tuple(warnings),
+            warnings=tuple(warnings) if done else (),
             files=self.output.count,
             written=self.output.written + early[1],
             rendered=self.renderer.rendered + early[0],
             seconds=time.perf_counter() - started,
+            interrupted=not done,
         )
+
+    def _compiled(self, changed: set[Path]) -> ContentError | None:
+        """Compile every template anew after a theme change (or the first build), before
+        a page is written: a syntax error in any leaves the served site as it was."""
+        if self.renderer is not None and not self.theme_changed(changed):
+            return None
+        self.renderer = None  # templates recompiled, nothing reused
+        try:
+            renderer = Renderer(self.content)
+            compile_all(renderer.env)
+        except jinja2.TemplateError as exc:
+            return template_error(exc, theme_dirs(self.content))
+        self.renderer = renderer
+        return None
+
+    def _broken(self, exc: jinja2.TemplateError) -> ContentError:
+        """A theme error met while rendering: half a build, so the next starts afresh."""
+        assert self.renderer is not None
+        dirs, self.renderer = self.renderer.dirs, None
+        return template_error(exc, dirs)
+
+    def _render(
+        self,
+        site: Site,
+        pages_done: Callable[[list[str]], object] | None,
+        jobs: int,
+        interrupted: Callable[[], bool] | None,
+    ) -> bool:
+        """Render `site` into the served folder, the entries just edited first; False if
+        a newer change stopped it (its pages are as their keys say)."""
+        renderer = self.renderer
+        assert renderer is not None
+        self.output.begin()
+        renderer.written = (lambda: pages_done(self.output.take_fresh())) if pages_done else None
+        # Entries whose digest is new since the last build are the ones just edited;
+        # none on a first build, where all are new.
+        entries = [e for story in site.stories for e in story.entries]
+        if self._digests:
+            fresh = [e for e in entries if self._digests.get((e.story, e.slug)) != e.digest]
+            renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
+        renderer.interrupted = interrupted
+        try:
+            render_live(site, renderer, self.output, jobs)
+        except Interrupted:
+            return False
+        finally:
+            renderer.first, renderer.interrupted = frozenset(), None
+        # Only once rendered: a stopped build's entries are still new to the next.
+        self._digests = {(e.story, e.slug): e.digest for e in entries}
+        self.output.finish()
+        return True
 
     def _entry_first(
         self, path: Path, pages_done: Callable[[list[str]], object]

@@ -21,7 +21,8 @@ from dateline.render.renderer import Renderer
 from dateline.speed import forks
 from dateline.speed.forks import ALONE, Share, how_many, pool
 from dateline.write.feedparts import FeedPlace, join_feeds
-from dateline.write.output import LiveOutput, Output
+from dateline.write.live import LiveOutput
+from dateline.write.output import Output
 
 if TYPE_CHECKING:
     from dateline.write.cache import BuildCache
