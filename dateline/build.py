@@ -1,4 +1,5 @@
-"""One build: check the output folder, read everything, then render, staged.
+"""The build, one for the command line, `check` and the dev server: read and validate
+everything into the model (`read_site`), then plan, render and write into a target.
 
 The order is the guarantee: content errors and unsafe output folders are found before
 anything is written, and the published folder changes only once a build is complete.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,14 +19,8 @@ from dateline.model.site import Site
 from dateline.read.cache import ReadCache
 from dateline.read.entryfile import Problems
 from dateline.read.site import read_content
-from dateline.speed.bodies import spilling
-from dateline.speed.collector import collector_paused
-from dateline.speed.parallel import render_site
 from dateline.validate import validate_site
-from dateline.validate.output_links import check_links
-from dateline.write.cache import load as load_cache
-from dateline.write.cache import save as save_cache
-from dateline.write.output import check_output, staged
+from dateline.write.targets import Staged, Target, Written
 
 
 @dataclass(frozen=True)
@@ -38,6 +33,7 @@ class BuildReport:
     seconds: float
     warnings: tuple[ContentWarning, ...]
     details: tuple[str, ...] = ()  # one line per story, for --verbose
+    written: Written = field(default_factory=Written)
 
 
 def read_site(
@@ -72,13 +68,16 @@ def read_site(
 
 def build(
     content: Path,
-    out: Path,
+    out: Path | None,
     *,
     drafts: bool = False,
     strict: bool = False,
     progress: Callable[[], object] | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
+    target: Target | None = None,
+    changes: frozenset[Path] = frozenset(),
+    now: datetime | None = None,
 ) -> BuildReport:
     """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
 
@@ -87,30 +86,29 @@ def build(
     once for each page rendered. `jobs` worker processes share large builds (default:
     one per core); the output is the same whatever their number. `use_cache` keeps a
     build cache beside `out` so the next build redoes only what changed.
+
+    `target` is where the build writes: by default a staged `out` (the command line);
+    `Nowhere()` for `check`; the dev server's, which keeps its caches between builds,
+    with the `changes` (paths) since its last build. Either way the same steps run:
+    read and validate everything, then render and write.
     """
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     if not content.is_dir():
         raise UsageError(f"content folder {content} not found")
-    check_output(out, content)
-    # Entries' bodies wait in a file, not all in memory at once.
-    with collector_paused(), spilling(out):
-        store = load_cache(out, content) if use_cache else None
-        read_cache = store.read if store is not None else None
-        site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=read_cache)
+    if target is None:
+        assert out is not None
+        target = Staged(content, out, use_cache)
+    with target.building(changes) as cache:
+        site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=cache, now=now)
         if strict and warnings:
             raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
         read_done = time.perf_counter()
-        with staged(out) as output:
-            render_site(site, output, progress, jobs, store)
-            if strict and (broken := check_links(output.files(), str(out))):
-                raise BuildError(broken)
-        if store is not None:
-            save_cache(store, out)
+        written = target.write(site, jobs=jobs, progress=progress, strict=strict)
     return BuildReport(
         stories=len(site.stories),
         entries=sum(len(s.entries) for s in site.stories),
-        files=output.count,
+        files=written.files,
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
         details=(
@@ -120,7 +118,8 @@ def build(
                 f"figure boxes, zone {s.zone.key}, {s.status}"
                 for s in site.stories
             ),
-            f"rendered and wrote {output.count} files ({output.reused} unchanged) in "
+            f"rendered and wrote {written.files} files ({written.reused} unchanged) in "
             f"{time.perf_counter() - read_done:.2f}s",
         ),
+        written=written,
     )

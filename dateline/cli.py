@@ -22,9 +22,10 @@ from typing import NoReturn
 
 import jinja2
 
-from dateline.build import build, read_site
+from dateline.build import build
 from dateline.errors import BuildError, ContentError, UsageError
 from dateline.render.theme import template_error, theme_dirs
+from dateline.write.targets import Nowhere
 
 COMMANDS = ("build", "serve", "check", "new", "new-story")
 
@@ -145,7 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             report = build(args.content, site, strict=True, drafts=True, use_cache=False)
         warnings = report.warnings
     else:
-        _site, warnings = read_site(args.content, drafts=True)
+        warnings = build(args.content, None, drafts=True, target=Nowhere()).warnings
     for warning in warnings:
         print(warning, file=sys.stderr)
     print(f"No errors in {args.content}.")

@@ -136,7 +136,7 @@ def iso(moment: datetime | date) -> str:
 
 
 # English names, not the C library's locale: pages read the same wherever they are
-# built, and formatting from fields costs a quarter of strftime (these run for every
+# built, and formatting from fields is cheaper than strftime (these run for every
 # time on every page).
 _MONTHS = (  # noqa: SIM905 (a line reads better than twelve)
     "January February March April May June July August September October November December"

@@ -44,18 +44,18 @@ def test_failed_build_leaves_published_site_untouched(content, tmp_path: Path) -
 def test_build_pauses_the_garbage_collector_and_gives_it_back(
     content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build runs without automatic collections (see build.collector_paused); the
+    """A build runs without automatic collections (see speed.collector); the
     process calling it, a test runner or a server, gets its collector back, failed
     build or not."""
     root = content({"s/_index.md": STORY_INDEX, "s/a.md": entry("First")})
     seen = []
-    real = build_module.render_site
+    real = build_module.read_site
 
-    def watched(*args):
+    def watched(*args, **kwargs):
         seen.append(gc.isenabled())
-        return real(*args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "render_site", watched)
+    monkeypatch.setattr(build_module, "read_site", watched)
     build(root, tmp_path / "site")
     assert seen == [False] and gc.isenabled()
     (root / "s" / "a.md").write_text(entry("First", extra="pined: true\n"))
@@ -83,7 +83,9 @@ def test_crash_mid_render_leaves_previous_site(
         output.write("index.html", "partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "render_site", explode)
+    import dateline.write.targets
+
+    monkeypatch.setattr(dateline.write.targets, "render_site", explode)
     with pytest.raises(KeyboardInterrupt):
         build(root, out)
     assert snapshot(out) == before

@@ -458,20 +458,19 @@ def test_theme_mistakes_while_serving_are_told_at_their_line_and_fixed_by_a_save
 
 
 def test_dev_server_builds_pause_the_collector_and_give_it_back(site, monkeypatch) -> None:
-    """Each of the dev server's builds runs without automatic collections (15% of its
-    first build's time at 20,000 entries); the server's threads get them back after,
+    """Each of the dev server's builds runs without automatic collections; the server's threads get them back after,
     failed build or not, and `settle` collects then."""
-    import dateline.serve.rebuild
+    import dateline.build
 
     content, rebuilder, _tmp_path = site
     seen = []
-    real = dateline.serve.rebuild.read_site
+    real = dateline.build.read_site
 
     def watched(*args, **kwargs):
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(dateline.serve.rebuild, "read_site", watched)
+    monkeypatch.setattr(dateline.build, "read_site", watched)
     assert rebuilder.build(write(content / "s/e2.md", entry(2, "New"))).ok
     assert not rebuilder.build(write(content / "s/e2.md", entry(2, extra="pined: 1\n"))).ok
     assert seen == [False, False] and gc.isenabled()
@@ -676,7 +675,7 @@ def _pages_when_read(rebuilder: Rebuilder, folder: Path, monkeypatch) -> list[di
         seen.append(_html(folder))
         return read(*args, **kwargs)
 
-    monkeypatch.setattr("dateline.serve.rebuild.read_site", reading)
+    monkeypatch.setattr("dateline.build.read_site", reading)
     return seen
 
 

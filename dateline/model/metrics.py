@@ -94,8 +94,8 @@ def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
 
     One claim a line: a diff of the file shows which claims changed, and each line is
     made by the C encoder, where `indent=2` (13 lines a claim) made Python fall back to
-    its pure-Python one. For the benchmark's 20,400 entries (8,520 claims): 75-105 ms
-    instead of 177, and 2.4 MB of figures.json instead of 3.0.
+    its pure-Python one. So a metric with thousands of claims is serialised faster, and
+    figures.json is smaller.
     """
     claims = ",\n".join(
         "  "

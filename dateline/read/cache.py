@@ -23,7 +23,7 @@ class ReadCache:
     `forget` drops files a watcher reports as changed, whatever their stat says.
     """
 
-    # path (a string: hashing thousands of fresh Path objects cost 15 ms a rebuild) ->
+    # path (a string: hashing thousands of fresh Path objects would slow every rebuild) ->
     # ((file fingerprint, digest of the settings read against), entry, problems)
     entries: dict[str, tuple[tuple[object, object], Entry | None, Problems]] = field(
         default_factory=dict

@@ -218,7 +218,7 @@ def _link_entries(
     for token, line in markdown_file_links(tokens, first_line):
         parts = urlsplit(str(token.attrGet("href")))
         written = unquote(parts.path)
-        target = (folder / written).resolve()  # (only here: 30 µs, for every entry)
+        target = (folder / written).resolve()  # (only here: too costly for every entry)
         if (
             target.parent.parent != folder.parent.resolve()
             or target.parent.name.startswith(("_", "."))  # the site's theme, not a story
@@ -262,7 +262,7 @@ def _distinct_topics(tags: tuple[str, ...]) -> tuple[str, ...]:
 def _image_size(path: Path) -> tuple[int, int] | None:
     """Width and height of the image at `path` from its header (turned as its EXIF
     orientation says), or None for a file imagesize cannot read."""
-    import imagesize  # here: it imports urllib.request, 25 ms a build that shows no image
+    import imagesize  # here: it imports urllib.request, wasted on a build with no image
 
     try:
         width, height = (round(n) for n in imagesize.get(path))  # an SVG's may be floats

@@ -134,7 +134,7 @@ def make_parser(allow_html: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = is_safe_url
-    normalize = md.normalizeLink  # mdurl's parse, encode and format: 10% of reading
+    normalize = md.normalizeLink  # mdurl's parse, encode and format: a big part of reading
     md.normalizeLink = lambda url: url if PLAIN_WEB_URL.fullmatch(url) else normalize(url)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("image", _render_image)

@@ -150,7 +150,7 @@ def _gathered(
     linking: Linking,
 ) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
     """Every entry read and the published ones, newest first; their problems and links
-    noted. One pass: 20,000 entries on every save in the dev server."""
+    noted. One pass: a long story's every entry, on every save in the dev server."""
     every: list[Entry] = []
     entries: list[Entry] = []
     for entry, own in read:

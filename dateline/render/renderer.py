@@ -33,7 +33,7 @@ from dateline.speed.forks import ALONE, Share
 from dateline.speed.keys import key_digest
 from dateline.urls import absolute, base_path
 from dateline.words import ENGLISH, Words
-from dateline.write.feedparts import FeedPlace, feed_share
+from dateline.write.feedparts import FeedPlace, LastFeeds, feed_share
 from dateline.write.output import Output
 
 
@@ -227,8 +227,20 @@ class Renderer:
             return
         # A one-off build: nothing of this story is needed after its files.
         self.data_files(plan)
-        if self.feed_parts is not None and self.site.config.base_url:
-            self.feed_places[story.slug] = feed_share(self, story, self.feed_parts)
+        if self.feed_parts is not None and (base := self.site.config.base_url):
+            last = None
+            if self.digests_before is not None:
+                spans = self.pieces.get(("feedspans", story.slug, ""))
+                last = LastFeeds(self.digests_before, spans and spans[1], self.config_digest)
+            self.feed_places[story.slug] = feed_share(
+                story,
+                self.feed_parts,
+                self.share,
+                self.feed_items(),
+                absolute(base, story.path),
+                self.out,
+                last,
+            )
         self.helpers.forget()
         del self.helpers.plans[story.slug]
         if self.digests_before is None:  # without a build cache, no piece is kept

@@ -71,8 +71,8 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
 def _bytecode_cache(words: str) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs, as Python keeps .pyc files.
 
-    Compiling the theme takes about 50 ms in every process of every build, a tenth of
-    a small build; loaded from here it takes a few. Entries are keyed by template file
+    Compiling the theme again in every process of every build is a good part of a
+    small build; loading it from here is far cheaper. Entries are keyed by template file
     and checked against its source, so an edited template is compiled again. In the
     user's cache folder; none where that cannot be made.
     """

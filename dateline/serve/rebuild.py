@@ -1,22 +1,24 @@
-"""Incremental builds for the dev server: re-read changed files, re-render what shows them.
+"""The dev server's builds: `build.build` into a served folder kept up to date in place.
 
-A Rebuilder owns a served output folder. Each `build` re-reads only entry files that
-changed (the reader's cache), re-renders only pages whose inputs changed (the
-renderer's keys), and writes only files whose bytes changed (LiveOutput). The result
-is the same folder a full build would make; a test holds it to that, byte for byte.
+The `Live` target keeps what one build hands the next: the reader's cache (only entry
+files that changed are read again), the renderer (only pages whose key changed are
+rendered again) and the served folder (only files whose bytes changed are written).
+The result is the same folder a build from nothing makes; a test holds it to that,
+byte for byte. A `Rebuilder` runs builds into it and reports each as a `Result`.
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from dateline.build import read_site
+from dateline.build import build
 from dateline.errors import BuildError, ContentError, ContentWarning
 from dateline.model.site import Site
 from dateline.read.cache import ReadCache
@@ -27,6 +29,7 @@ from dateline.speed.collector import collector_paused
 from dateline.speed.parallel import render_live
 from dateline.urls import base_path
 from dateline.write.live import LiveOutput
+from dateline.write.targets import Written
 
 FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
 
@@ -50,115 +53,68 @@ class Result:
         return not self.errors
 
 
-def _failed(errors: list[ContentError], started: float) -> Result:
-    """A build that stopped at `errors`: the served folder keeps the last good site."""
-    return Result(tuple(errors), (), 0, 0, 0, time.perf_counter() - started)
+class Live:
+    """The dev server's target: a served folder and the caches kept between builds.
 
+    `pages_done` is called with the files written so far, as soon as an open page can
+    reload; `interrupted` is asked before each page (see `Rebuilder.build`).
+    """
 
-class Rebuilder:
-    """Keeps `out` in step with `content`, doing as little work as each change needs."""
-
-    def __init__(self, content: Path, out: Path, *, drafts: bool = False) -> None:
+    def __init__(self, content: Path, out: Path) -> None:
         self.content = content
-        self.drafts = drafts
         self.output = LiveOutput(out)
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
+        self.pages_done: Callable[[list[str]], object] | None = None
+        self.interrupted: Callable[[], bool] | None = None
         # The last build's entries' digests: an entry whose digest is new was just edited.
         self._digests: dict[tuple[str, str], bytes] = {}
-        self._built = False  # whether the last build succeeded (see _entry_first)
+        self.built = False  # whether the last build succeeded (see `_entry_first`)
+        self.early = (0, 0)  # pages rendered and files written before the site was read
         # base_url's path ('/live/'): the server answers under it as well, as the host
         # will (the 404 page links from there).
         self.base_path = "/"
-
-    def settle(self, full: bool = True) -> None:
-        """Collect garbage now, between builds, and freeze what survives.
-
-        A long story's site is hundreds of thousands of objects; a full collection of
-        them in the middle of a rebuild cost 30-70 ms at 5,000 entries. Frozen, they are
-        skipped by later collections. Not `full`, only what is not frozen yet (what the
-        last build made) is collected: 5 ms at 20,400 entries, where unfreezing and
-        collecting everything took 300-390 ms, in which a save made just after the
-        previous one waited. The garbage only a full collection finds (cycles through
-        objects an earlier build left frozen) is some hundred objects a build, so the
-        dev server leaves it until it is idle.
-        """
-        if full:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
 
     def theme_changed(self, paths: set[Path]) -> bool:
         roots = [DEFAULT_THEME.resolve(), (self.content / SITE_THEME).resolve()]
         return any(p.resolve().is_relative_to(root) for p in paths for root in roots)
 
-    def build(
-        self,
-        changed: set[Path] | None = None,
-        pages_done: Callable[[list[str]], object] | None = None,
-        jobs: int = 1,
-        interrupted: Callable[[], bool] | None = None,
-    ) -> Result:
-        """Bring the output up to date after `changed` paths (None: check everything).
+    @contextmanager
+    def building(self, changes: frozenset[Path]) -> Iterator[ReadCache]:
+        """Before the site is read: the reader told what changed, an edited entry's
+        pages written first, the theme compiled again after a change to it."""
+        changed = {p.resolve() for p in changes}
+        with collector_paused():  # `Rebuilder.settle` collects once the build is reported
+            # Edits of known entry files (the common case while writing) need no listing
+            # or stat of anything else; anything else (new, deleted, renamed files,
+            # settings, templates) is checked in full.
+            trusted = self.cache.only_edits(changed)
+            self.cache.trusted = frozenset(map(str, changed)) if trusted else None
+            self.cache.forget(changed)
+            self.early = (0, 0)
+            if trusted and len(changed) == 1 and self.pages_done is not None:
+                self.early = self._entry_first(next(iter(changed)), self.pages_done)
+            self.built = False
+            if (error := self._compiled(changed)) is not None:
+                raise BuildError([error])
+            yield self.cache
 
-        On content errors the output is left as it was and the errors are returned.
-        `pages_done` is called with the files written so far: for a text edit of one
-        entry, once its pages are written, before the site is read (`_entry_first`); once
-        the pages of the entries just edited (and the timeline pages showing them) are
-        written; then once every page is, before the feeds; so an open page reloads as
-        soon as it changed. `jobs` > 1 lets forked workers read many changed entries and
-        share the pages: only for a first build, before the server has threads.
-
-        `interrupted` is asked before each page is rendered: once it says a newer change
-        has come, the build stops there (`Result.interrupted`), so a save made during a
-        long story's rebuild (1 s at 20,000 entries) does not wait for it. The caller
-        builds again with both changes; the edited entries of the stopped build still
-        count as just edited, so their pages come first.
-        """
-        with collector_paused():  # `settle` collects once the build is reported
-            return self._build(changed, pages_done, jobs, interrupted)
-
-    def _build(
-        self,
-        changed: set[Path] | None,
-        pages_done: Callable[[list[str]], object] | None,
-        jobs: int,
-        interrupted: Callable[[], bool] | None = None,
-    ) -> Result:
-        started = time.perf_counter()
-        changed = {p.resolve() for p in changed or set()}
-        # Edits of known entry files (the common case while writing) need no listing or
-        # stat of anything else; anything else (new, deleted, renamed files, settings,
-        # templates) is checked in full.
-        trusted = self.cache.only_edits(changed)
-        self.cache.trusted = frozenset(map(str, changed)) if trusted else None
-        self.cache.forget(changed)
-        early = (0, 0)  # pages rendered and written ahead of the rebuild
-        if trusted and len(changed) == 1 and pages_done is not None:
-            early = self._entry_first(next(iter(changed)), pages_done)
-        self._built = False
-        if (error := self._compiled(changed)) is not None:
-            return _failed([error], started)
-        try:
-            site, warnings = read_site(
-                self.content, drafts=self.drafts, cache=self.cache, jobs=jobs
-            )
-        except BuildError as exc:
-            return _failed(exc.errors, started)
+    def write(
+        self, site: Site, *, jobs: int, progress: Callable[[], object] | None, strict: bool
+    ) -> Written:
         self.base_path = base_path(site.config.base_url)
         try:
-            done = self._render(site, pages_done, jobs, interrupted)
+            done = self._render(site, jobs)
         except jinja2.TemplateError as exc:  # while rendering (a missing include, say)
-            return _failed([self._broken(exc)], started)
-        self._built = True  # the site was read without a mistake
+            assert self.renderer is not None
+            dirs, self.renderer = self.renderer.dirs, None  # half a build: start afresh
+            raise BuildError([template_error(exc, dirs)]) from None
+        self.built = True  # the site was read without a mistake
         assert self.renderer is not None
-        return Result(
-            errors=(),
-            warnings=tuple(warnings) if done else (),
+        return Written(
             files=self.output.count,
-            written=self.output.written + early[1],
-            rendered=self.renderer.rendered + early[0],
-            seconds=time.perf_counter() - started,
+            written=self.output.written + self.early[1],
+            rendered=self.renderer.rendered + self.early[0],
             interrupted=not done,
         )
 
@@ -176,32 +132,21 @@ class Rebuilder:
         self.renderer = renderer
         return None
 
-    def _broken(self, exc: jinja2.TemplateError) -> ContentError:
-        """A theme error met while rendering: half a build, so the next starts afresh."""
-        assert self.renderer is not None
-        dirs, self.renderer = self.renderer.dirs, None
-        return template_error(exc, dirs)
-
-    def _render(
-        self,
-        site: Site,
-        pages_done: Callable[[list[str]], object] | None,
-        jobs: int,
-        interrupted: Callable[[], bool] | None,
-    ) -> bool:
+    def _render(self, site: Site, jobs: int) -> bool:
         """Render `site` into the served folder, the entries just edited first; False if
         a newer change stopped it (its pages are as their keys say)."""
         renderer = self.renderer
         assert renderer is not None
         self.output.begin()
-        renderer.written = (lambda: pages_done(self.output.take_fresh())) if pages_done else None
+        done = self.pages_done
+        renderer.written = (lambda: done(self.output.take_fresh())) if done else None
         # Entries whose digest is new since the last build are the ones just edited;
         # none on a first build, where all are new.
         entries = [e for story in site.stories for e in story.entries]
         if self._digests:
             fresh = [e for e in entries if self._digests.get((e.story, e.slug)) != e.digest]
             renderer.first = frozenset((e.story, e.slug) for e in fresh[:FIRST_LIMIT])
-        renderer.interrupted = interrupted
+        renderer.interrupted = self.interrupted
         try:
             render_live(site, renderer, self.output, jobs)
         except Interrupted:
@@ -228,7 +173,7 @@ class Rebuilder:
         pages too if anything they show changed after all. Only after a build that succeeded: a
         mistake elsewhere must leave the served site as it was.
         """
-        if self.renderer is None or not self._built:
+        if self.renderer is None or not self.built:
             return 0, 0
         read = reread_entry(self.cache, path)
         if read is None or read[0] is None or read[1].errors:
@@ -244,3 +189,97 @@ class Rebuilder:
         if written:
             pages_done(written)
         return self.renderer.rendered - before, len(written)
+
+
+class Rebuilder:
+    """Keeps `out` in step with `content`, doing as little work as each change needs."""
+
+    def __init__(self, content: Path, out: Path, *, drafts: bool = False) -> None:
+        self.content = content
+        self.drafts = drafts
+        self.live = Live(content, out)
+
+    @property
+    def base_path(self) -> str:
+        return self.live.base_path
+
+    @property
+    def renderer(self) -> Renderer | None:
+        return self.live.renderer
+
+    @renderer.setter
+    def renderer(self, renderer: Renderer | None) -> None:  # None: start afresh
+        self.live.renderer = renderer
+
+    @property
+    def output(self) -> LiveOutput:
+        return self.live.output
+
+    @property
+    def cache(self) -> ReadCache:
+        return self.live.cache
+
+    def theme_changed(self, paths: set[Path]) -> bool:
+        return self.live.theme_changed(paths)
+
+    def settle(self, full: bool = True) -> None:
+        """Collect garbage now, between builds, and freeze what survives, so later
+        collections skip a long story's objects. Not `full`, only what is not frozen
+        yet (what the last build made) is collected, so a save made just after the
+        previous one does not wait on a walk of everything; the garbage only a full
+        collection finds (cycles through objects an earlier build left frozen) is
+        small, so the dev server leaves it until it is idle.
+        """
+        if full:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def build(
+        self,
+        changed: set[Path] | None = None,
+        pages_done: Callable[[list[str]], object] | None = None,
+        jobs: int = 1,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> Result:
+        """Bring the output up to date after `changed` paths (None: check everything).
+
+        On content errors the output is left as it was and the errors are returned.
+        `pages_done` is called with the files written so far: for a text edit of one
+        entry, once its pages are written, before the site is read (`_entry_first`); once
+        the pages of the entries just edited (and the timeline pages showing them) are
+        written; then once every page is, before the feeds; so an open page reloads as
+        soon as it changed. `jobs` > 1 lets forked workers read many changed entries and
+        share the pages: only for a first build, before the server has threads.
+
+        `interrupted` is asked before each page is rendered: once it says a newer change
+        has come, the build stops there (`Result.interrupted`), so a save made during a
+        long story's rebuild does not wait for it. The caller builds again with both
+        changes; the edited entries of the stopped build still count as just edited,
+        so their pages come first.
+        """
+        started = time.perf_counter()
+        self.live.pages_done, self.live.interrupted = pages_done, interrupted
+        try:
+            report = build(
+                self.content,
+                None,
+                drafts=self.drafts,
+                jobs=jobs,
+                target=self.live,
+                changes=frozenset(changed or ()),
+            )
+        except BuildError as exc:  # the served folder keeps the last good site
+            return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
+        finally:
+            self.live.pages_done = self.live.interrupted = None
+        done = report.written
+        return Result(
+            errors=(),
+            warnings=() if done.interrupted else report.warnings,
+            files=done.files,
+            written=done.written,
+            rendered=done.rendered,
+            seconds=time.perf_counter() - started,
+            interrupted=done.interrupted,
+        )

@@ -1,10 +1,10 @@
 """Entry bodies: held in memory, or spilled to a file for the length of a build.
 
 A one-off build of a long story would otherwise hold every entry's rendered HTML at
-once (28 MB at 20,000 entries, in every worker). While a build runs, the reader's
-processes append each body to a spill file of their own, and an entry carries only
-where its body is; a page reads the body when it renders it. The dev server and
-`check` keep bodies in memory: no spill store is open for them.
+once (tens of megabytes for thousands of entries, in every worker). While a build
+runs, the reader's processes append each body to a spill file of their own, and an
+entry carries only where its body is; a page reads the body when it renders it. The
+dev server and `check` keep bodies in memory: no spill store is open for them.
 
 The build cache stores bodies whole (`inline_pickler`), never a place in a spill file
 that is gone by the next build; entries loaded from it are spilled again.

@@ -69,10 +69,10 @@ def worker_of_lighter_lead(name: str, workers: int) -> int:
     smaller share, as it also does work of its own the others do not.
 
     Made for the dev server's first build, where the server's own process also makes
-    every feed and data file, about a fifth as much work as all the pages (20,000
-    entries: 2.0 s beside 9.8 s): with two processes it takes 4 pages in 10, so both
-    finish together. Each other worker takes 6 slices; the lead takes 6 - `workers`
-    (at least 1), which balances a fifth's extra work for any number of workers.
+    every feed and data file, about a fifth as much work as all the pages: with two
+    processes it takes 4 pages in 10, so both finish together. Each other worker takes
+    6 slices; the lead takes 6 - `workers` (at least 1), which balances a fifth's extra
+    work for any number of workers.
     """
     lead = max(1, 6 - workers)
     slot = zlib.crc32(name.encode()) % (lead + 6 * (workers - 1))

@@ -30,7 +30,7 @@ from dateline.speed.bodies import inline_pickler
 _PACKAGE = Path(__file__).resolve().parent.parent  # all of dateline's code
 _BATCH = 500  # entries pickled together
 # The libraries whose code shapes the output (modules, not distributions: asking
-# importlib.metadata for versions cost 15 ms of imports on every build).
+# importlib.metadata for versions would add its imports to every build).
 # Found, not imported: imagesize and Pillow are imported only by builds showing photos.
 _LIBRARIES = (
     *("markdown_it", "jinja2", "markupsafe", "yaml", "nh3", "feedgen", "lxml.etree"),
@@ -110,9 +110,9 @@ def save(cache: BuildCache, out: Path) -> None:
     entries = cache.read.entries
     # A batch whose entries are all still the very objects loaded (the reader reuses an
     # unchanged file's entry) is copied from the loaded file, not pickled again: after
-    # one edit of a 5,000-entry story, saving took 115 ms, mostly re-pickling bodies read
-    # back from the spill file. Copied one at a time: held together, the batches' bytes
-    # would hold the cache twice.
+    # one edit of a long story, pickling every body again (read back from the spill
+    # file) would dominate saving. Copied one at a time: held together, the batches'
+    # bytes would hold the cache twice.
     old = _open(target) if cache.batches else None
     kept = [
         (start, end, batch)
@@ -122,7 +122,7 @@ def save(cache: BuildCache, out: Path) -> None:
     covered = {path for _, _, batch in kept for path in batch}
     rest = [(path, value) for path, value in entries.items() if path not in covered]
     # The entries go in batches after the rest, each pickled on its own: one pickle of
-    # 20,000 entries keeps a memo of every object in it (60 MB at that size).
+    # a long story's entries keeps a memo of every object in it (tens of megabytes).
     batches = [dict(rest[i : i + _BATCH]) for i in range(0, len(rest), _BATCH)]
     cache.read.entries, cache.batches = {}, []
     try:

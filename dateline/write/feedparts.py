@@ -1,6 +1,6 @@
 """A one-off build's feeds: items made by every worker into part files, then joined.
 
-A long story's feeds hold every entry (45 MB each at 20,000 entries). In a one-off
+A long story's feeds hold every entry (tens of megabytes each). In a one-off
 build every worker makes the Atom and JSON items of a contiguous run of the story's
 entries into two part files of its own, copying an item from the last build's feeds
 where its inputs are unchanged; when all are done, the parent joins each feed from the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -21,40 +22,57 @@ from dateline import routes
 from dateline.model.site import Site, Story
 from dateline.render.feeds import JSON_SEPARATOR, atom_frame, json_frame
 from dateline.speed.keys import key_digest
-from dateline.urls import absolute
 from dateline.write.output import Output
 
 if TYPE_CHECKING:
-    from dateline.render.renderer import Renderer
+    from dateline.render.data import FeedItems
+    from dateline.speed.forks import Share
 
 # Where a worker put an entry's feed items: (key digest, worker, Atom start, Atom size,
 # JSON start, JSON size) in that worker's part files.
 FeedPlace = tuple[bytes, int, int, int, int, int]
 
 
-def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, FeedPlace]:
-    """A one-off build: this worker's share of the story's feed items, written to two
-    part files in `folder` that `join_feeds` joins.
+@dataclass(frozen=True)
+class LastFeeds:
+    """With a build cache: what tells whether an item can be copied from the last
+    build's feeds. `before` holds the last build's files' digests and stats, `spans`
+    each item's place in its feeds, `settings` the digest of the site's settings."""
+
+    before: dict[str, tuple[bytes, int, int]]
+    spans: dict[str, tuple[bytes, int, int, int, int]] | None
+    settings: bytes
+
+
+def feed_share(
+    story: Story,
+    folder: Path,
+    share: Share,
+    items: FeedItems,
+    prefix: str,
+    out: Output,
+    last: LastFeeds | None,
+) -> dict[str, FeedPlace]:
+    """A one-off build: this worker's share of the story's feed items (links made
+    absolute with `prefix`), written to two part files in `folder` that `join_feeds`
+    joins.
 
     The share is a contiguous run of the story's entries (worker n of k takes the n-th
     k-th), so each part is a stretch of the finished feed, JSON separators included.
-    Returns where each item is. With a build cache, an item whose inputs are unchanged
-    is copied from the last build's feeds instead of being made again.
+    Returns where each item is. With a build cache (`last`), an item whose inputs are
+    unchanged is copied from the last build's feeds in `out` instead of made again.
     """
-    worker, workers = renderer.share.worker, renderer.share.workers
-    items = renderer.feed_items()
+    worker, workers = share.worker, share.workers
     entries = story.entries
-    share = entries[worker * len(entries) // workers : (worker + 1) * len(entries) // workers]
-    prefix = absolute(renderer.site.config.base_url or "", story.path)
-    cached = renderer.digests_before is not None
+    mine = entries[worker * len(entries) // workers : (worker + 1) * len(entries) // workers]
     places: dict[str, FeedPlace] = {}
     with contextlib.ExitStack() as stack:
-        old = _old_feeds(renderer, story, stack) if cached else None
+        old = _old_feeds(story, out, last, stack) if last is not None else None
         atom = stack.enter_context((folder / f"{story.slug}.{worker}.atom").open("wb"))
         json = stack.enter_context((folder / f"{story.slug}.{worker}.json").open("wb"))
         atom_at = json_at = 0  # where the next items go (counted: tell() is a syscall)
-        for entry in share:
-            digest = key_digest(items.key(entry, renderer.config_digest)) if cached else b""
+        for entry in mine:
+            digest = key_digest(items.key(entry, last.settings)) if last is not None else b""
             span = old[2].get(entry.slug) if old is not None else None
             if old is not None and span is not None and span[0] == digest:
                 atom_xml = old[0][span[1] : span[1] + span[2]]
@@ -70,22 +88,20 @@ def feed_share(renderer: Renderer, story: Story, folder: Path) -> dict[str, Feed
 
 
 def _old_feeds(
-    renderer: Renderer, story: Story, stack: contextlib.ExitStack
+    story: Story, out: Output, last: LastFeeds, stack: contextlib.ExitStack
 ) -> tuple[bytes, bytes, dict[str, tuple[bytes, int, int, int, int]]] | None:
     """The last build's feeds of `story` (mapped, not read) and their items' places,
     if both files are still as that build wrote them."""
-    assert renderer.digests_before is not None
-    spans = renderer.pieces.get(("feedspans", story.slug, ""))
-    if spans is None:
+    if last.spans is None:
         return None
     old = []
     for path in (routes.feed_atom(story.slug), routes.feed_json(story.slug)):
-        before = renderer.digests_before.get(path)
-        data = renderer.out.previous_file(path, before[1], before[2]) if before else None
+        before = last.before.get(path)
+        data = out.previous_file(path, before[1], before[2]) if before else None
         if data is None:
             return None
         old.append(stack.enter_context(data))
-    return old[0], old[1], spans[1]  # type: ignore[return-value]
+    return old[0], old[1], last.spans
 
 
 def join_feeds(
