@@ -196,8 +196,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _stop_on_signals() -> None:
     """Stop on `kill`, a closed terminal or a CI job's end as on Ctrl-C, so the
     temporary output folder goes with the server: left to the default action, SIGTERM
-    ends the process at once, and every run left a copy of the site in the temp
-    folder (110 MB for 5,000 entries)."""
+    ends the process at once, and every run would leave a whole copy of the site in
+    the temporary folder."""
 
     def stop(signum: int, frame: object) -> NoReturn:
         raise KeyboardInterrupt
@@ -243,7 +243,7 @@ def _serve(args: argparse.Namespace, content: Path, out: Path) -> None:
             f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port"
         ) from None
     # Rebuilds run on the main thread while pages are served from others: hand the GIL
-    # over sooner (default 5 ms) so a page reloading mid-rebuild is served at once.
+    # over sooner than Python's default, so a page reloading mid-rebuild is served at once.
     sys.setswitchinterval(0.0005)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -295,9 +295,9 @@ def run() -> NoReturn:
     """Every way in (`python build.py`, the `dateline` command, `python -m dateline`):
     `main`, then leave without tearing the interpreter down.
 
-    Freeing every object of a large build one by one took 30-40 ms at 2,000 entries,
-    for memory the system takes back at once. Everything a command opens is closed by
-    then; only output is buffered.
+    Freeing every object of a large build one by one is time spent on memory the
+    system takes back at once anyway. Everything a command opens is closed by then;
+    only output is buffered.
     """
     code = main()
     for stream in (sys.stdout, sys.stderr):

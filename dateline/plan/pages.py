@@ -139,17 +139,8 @@ def timeline_page(
         story.entries[-1].time if story.entries else None,
         story.entries[0].time if story.entries and story.status == "ended" else None,
     )
-    extra: tuple[object, ...] = ()
-    if front:  # only the front page shows these; archive pages stay byte-stable
-        extra = (
-            story.standfirst_html,
-            modified,
-            plan.pinned,
-            tuple(plan.notes(e) for e in plan.pinned),
-            tuple((e, plan.where.get(e.slug)) for e in plan.key_entries),
-            tuple((m.slug, m.name, len(m.claims)) for m in plan.metrics),
-            tuple((t.name, t.path) for t in plan.tags),
-        )
+    # Only the front page shows these; archive pages stay byte-stable.
+    extra = _front_key(plan, modified) if front else ()
     # Every page's head: in its key too, as an archive page's key holds no standfirst.
     description = story.summary or describe(plain_text(story.standfirst_html))
     image, image_alt = timeline_image(site, story, timeline.entries)
@@ -189,6 +180,20 @@ def timeline_page(
         },
         lastmod=modified,
         listed=listed,
+    )
+
+
+def _front_key(plan: StoryPlan, modified: datetime | None) -> tuple[object, ...]:
+    """What a story's front page shows besides its entries: standfirst, last update,
+    pinned and key entries, the lists of metrics and topics."""
+    return (
+        plan.story.standfirst_html,
+        modified,
+        plan.pinned,
+        tuple(plan.notes(e) for e in plan.pinned),
+        tuple((e, plan.where.get(e.slug)) for e in plan.key_entries),
+        tuple((m.slug, m.name, len(m.claims)) for m in plan.metrics),
+        tuple((t.name, t.path) for t in plan.tags),
     )
 
 

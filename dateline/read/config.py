@@ -91,20 +91,26 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[ContentError]]:
-    """Read `site.toml`; `shown` is the path as printed in messages."""
+def _toml(path: Path, shown: str) -> tuple[dict, dict[str, int]] | ContentError:
+    """`site.toml`'s table and the line of each key, or why it cannot be read."""
     if not path.is_file():
-        return None, [ContentError(shown, 1, 'site.toml is missing; it needs at least title = "…"')]
+        return ContentError(shown, 1, 'site.toml is missing; it needs at least title = "…"')
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except UnicodeDecodeError:
-        return None, [ContentError(shown, 1, "site.toml is not valid UTF-8 text")]
+        return ContentError(shown, 1, "site.toml is not valid UTF-8 text")
     except tomllib.TOMLDecodeError as exc:
-        return None, [
-            ContentError(shown, toml_error_line(exc), f"site.toml is not valid TOML: {exc}")
-        ]
-    lines = _key_lines(text)
+        return ContentError(shown, toml_error_line(exc), f"site.toml is not valid TOML: {exc}")
+    return data, _key_lines(text)
+
+
+def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[ContentError]]:
+    """Read `site.toml`; `shown` is the path as printed in messages."""
+    read = _toml(path, shown)
+    if isinstance(read, ContentError):
+        return None, [read]
+    data, lines = read
     errors: list[ContentError] = []
 
     def error(key: str, message: str) -> None:

@@ -139,11 +139,26 @@ def render_body(
 ) -> RenderedBody:
     """Parse a body once: check its boxes, images and links to entries, then render it."""
     tokens = md.parse(doc.body, {})
+    boxes = _boxes(tokens, doc.body_line, shown, default_as_of, zone, problems)
+    first_image, copies = _media(tokens, doc.body_line, shown, folder, problems)
+    links = _link_entries(tokens, doc.body_line, shown, folder, problems)
+    return RenderedBody(render(md, tokens), boxes, first_image, copies, links)
+
+
+def _boxes(
+    tokens: list[Token],
+    body_line: int,
+    shown: str,
+    default_as_of: datetime | None,
+    zone: ZoneInfo,
+    problems: Problems,
+) -> tuple[FigureBox, ...]:
+    """The body's figure boxes, each fence marked with its box's number for `render`."""
     boxes: list[FigureBox] = []
     for token in tokens:
         if token.type != "fence" or (name := figures_name(token.info)) is None:
             continue
-        line = doc.body_line + (token.map[0] if token.map else 0)
+        line = body_line + (token.map[0] if token.map else 0)
         if default_as_of is None:
             if not problems.errors:  # only a story page has no time; say why boxes can't go there
                 problems.error(shown, line, "figure boxes go in entries, not in _index.md")
@@ -157,9 +172,17 @@ def render_body(
             for claim in box.claims:
                 if slip := scale_slip(claim):
                     problems.warn(shown, claim.line, slip)
+    return tuple(boxes)
+
+
+def _media(
+    tokens: list[Token], body_line: int, shown: str, folder: Path, problems: Problems
+) -> tuple[tuple[str, str] | None, tuple[tuple[str, tuple[int, ...]], ...]]:
+    """The body's images, videos and sounds checked, photos given their size and smaller
+    copies; (the first image's src and alt, the copies to make)."""
     first_image: tuple[str, str] | None = None  # (src, alt)
     copies: dict[str, tuple[int, ...]] = {}
-    for image in images(tokens, doc.body_line):
+    for image in images(tokens, body_line):
         kind = media_kind(image.src)
         if kind == "image":
             first_image = first_image or (image.src, image.alt.strip())
@@ -189,10 +212,7 @@ def render_body(
             sized(image, *size, srcset(image.src, size[0], widths))
             if widths:
                 copies[shown_as] = widths
-    links = _link_entries(tokens, doc.body_line, shown, folder, problems)
-    return RenderedBody(
-        render(md, tokens), tuple(boxes), first_image, tuple(sorted(copies.items())), links
-    )
+    return first_image, tuple(sorted(copies.items()))
 
 
 def missing_link(written: str) -> str:
@@ -337,6 +357,23 @@ def parse_entry(
             fields["updated"].line,
             "'updated' is earlier than 'time'; it is not shown",
         )
+
+    return _entry(fields, rendered, story, slug, shown, time, updated, problems, salt, data)
+
+
+def _entry(
+    fields: dict[str, Field],
+    rendered: RenderedBody,
+    story: str,
+    slug: str,
+    shown: str,
+    time: datetime,
+    updated: datetime | None,
+    problems: Problems,
+    salt: bytes,
+    data: bytes,
+) -> Entry:
+    """The entry of a file read without a mistake."""
 
     def get(key: str, default: object = None) -> object:
         return fields[key].value if key in fields else default

@@ -192,28 +192,7 @@ def parse_claim(line_text: str, line: int, default_as_of: datetime, zone: ZoneIn
     if not claim:
         raise FigureError(line, f"source {source!r} has no claim after the colon")
 
-    status, as_of = "unverified", default_as_of
-    seen_status = seen_as_of = False
-    while True:
-        if not seen_status and (m := _STATUS_TAIL.search(claim)):
-            status = m.group(1).lower()
-            if status not in STATUSES:
-                hint = difflib.get_close_matches(status, STATUSES, n=1)
-                also = f" (did you mean '{hint[0]}'?)" if hint else ""
-                raise FigureError(
-                    line,
-                    f"unknown status [{m.group(1)}]{also}; use [verified], [unverified] "
-                    "or [disputed]",
-                )
-            claim, seen_status = claim[: m.start()].rstrip(), True
-        elif not seen_as_of and (m := _AS_OF_TAIL.search(claim)):
-            try:
-                as_of = parse_time(m.group(1), zone, allow_date=True)
-            except TimeError as exc:
-                raise FigureError(line, f"as-of date: {exc}") from None
-            claim, seen_as_of = claim[: m.start()].rstrip(), True
-        else:
-            break
+    claim, status, as_of, dated = _tails(claim, line, default_as_of, zone)
     try:
         qualifier, value, low, high, is_range, unit = parse_value(claim)
     except ValueError as exc:
@@ -238,8 +217,38 @@ def parse_claim(line_text: str, line: int, default_as_of: datetime, zone: ZoneIn
         status=status,
         text=shown,
         line=line,
-        dated=seen_as_of,
+        dated=dated,
     )
+
+
+def _tails(
+    claim: str, line: int, default_as_of: datetime, zone: ZoneInfo
+) -> tuple[str, str, datetime, bool]:
+    """A claim's `[status]` and `(as of DATE)` taken off its end, in either order:
+    (the claim without them, its status, its as-of time, whether it gave one)."""
+    status, as_of = "unverified", default_as_of
+    seen_status = seen_as_of = False
+    while True:
+        if not seen_status and (m := _STATUS_TAIL.search(claim)):
+            status = m.group(1).lower()
+            if status not in STATUSES:
+                hint = difflib.get_close_matches(status, STATUSES, n=1)
+                also = f" (did you mean '{hint[0]}'?)" if hint else ""
+                raise FigureError(
+                    line,
+                    f"unknown status [{m.group(1)}]{also}; use [verified], [unverified] "
+                    "or [disputed]",
+                )
+            claim, seen_status = claim[: m.start()].rstrip(), True
+        elif not seen_as_of and (m := _AS_OF_TAIL.search(claim)):
+            try:
+                as_of = parse_time(m.group(1), zone, allow_date=True)
+            except TimeError as exc:
+                raise FigureError(line, f"as-of date: {exc}") from None
+            claim, seen_as_of = claim[: m.start()].rstrip(), True
+        else:
+            break
+    return claim, status, as_of, seen_as_of
 
 
 # Scale words as newsrooms abbreviate them; the contract reads them as units.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
@@ -14,7 +15,7 @@ from dateline.read.config import SiteConfig
 from dateline.read.entries import read_entries
 from dateline.read.entryfile import INDEX_FILE, Problems, read_document, render_body
 from dateline.read.files import inside, media_key, scan
-from dateline.read.frontmatter import Kind
+from dateline.read.frontmatter import Field, Kind
 from dateline.slugs import slugify
 from dateline.times import TimeError, load_zone
 
@@ -81,19 +82,7 @@ def read_story(
     if read is None:
         return None
     doc, fields = read
-    zone = config.zone
-    if "timezone" in fields:
-        try:
-            zone = load_zone(str(fields["timezone"].value))
-        except TimeError as exc:
-            problems.error(shown_index, fields["timezone"].line, str(exc))
-    status = str(fields["status"].value) if "status" in fields else "live"
-    if status not in STORY_STATUSES:
-        problems.error(
-            shown_index,
-            fields["status"].line,
-            f"status must be 'live' or 'ended', not {status!r}",
-        )
+    zone, status = _settings(fields, config, shown_index, problems)
     standfirst = render_body(md, doc, shown_index, folder, None, zone, problems)
     linking.links.append((shown_index, standfirst.links, True))
     entry_paths, media, key = _scanned(folder, files, root, problems, cache)
@@ -118,6 +107,24 @@ def read_story(
             ),
         )
     return StoryRead(story, every, entries, tuple(media))
+
+
+def _settings(
+    fields: dict[str, Field], config: SiteConfig, shown: str, problems: Problems
+) -> tuple[ZoneInfo, str]:
+    """The story's zone (the site's unless it names one) and status."""
+    zone = config.zone
+    if "timezone" in fields:
+        try:
+            zone = load_zone(str(fields["timezone"].value))
+        except TimeError as exc:
+            problems.error(shown, fields["timezone"].line, str(exc))
+    status = str(fields["status"].value) if "status" in fields else "live"
+    if status not in STORY_STATUSES:
+        problems.error(
+            shown, fields["status"].line, f"status must be 'live' or 'ended', not {status!r}"
+        )
+    return zone, status
 
 
 def _scanned(

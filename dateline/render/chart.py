@@ -9,6 +9,7 @@ readers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -155,12 +156,7 @@ def build_chart(metric: Metric, zone: ZoneInfo, words: Words = ENGLISH) -> Chart
         series.append(Series(source, index, MARKERS[index % len(MARKERS)], tuple(points)))
 
     y_ticks = tuple(Tick(y_of(step * i), format_number(step * i)) for i in range(intervals + 1))
-    span_days = (last - first) / 86400
-    x_ticks = []
-    for fraction in (0.0, 0.5, 1.0) if span_days >= 2 else (0.0, 1.0):
-        moment = datetime.fromtimestamp(first + fraction * (last - first), zone)
-        label = words.day_month(moment) + ("" if span_days >= 2 else f" {moment:%H:%M}")
-        x_ticks.append(Tick(x_of(moment.timestamp()), label))
+    x_ticks = _time_ticks(first, last, zone, words, x_of)
     return Chart(
         WIDTH,
         HEIGHT,
@@ -174,6 +170,20 @@ def build_chart(metric: Metric, zone: ZoneInfo, words: Words = ENGLISH) -> Chart
         thinned,
         MOST_POINTS,
     )
+
+
+def _time_ticks(
+    first: float, last: float, zone: ZoneInfo, words: Words, x_of: Callable[[float], float]
+) -> list[Tick]:
+    """The time axis' labels: dates at its ends and middle, or with their times when
+    the claims span less than two days."""
+    span_days = (last - first) / 86400
+    ticks = []
+    for fraction in (0.0, 0.5, 1.0) if span_days >= 2 else (0.0, 1.0):
+        moment = datetime.fromtimestamp(first + fraction * (last - first), zone)
+        label = words.day_month(moment) + ("" if span_days >= 2 else f" {moment:%H:%M}")
+        ticks.append(Tick(x_of(moment.timestamp()), label))
+    return ticks
 
 
 def _spread(claims: list[Reported]) -> list[Reported]:

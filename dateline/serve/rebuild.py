@@ -166,12 +166,12 @@ class Live:
         edit cannot change any page's place or make the build fail; the pages rendered
         and the files written.
 
-        Reading a 20,000-entry story again took 190 ms before its edited page was
-        written, more than Hugo's whole rebuild of one post (73-83 ms). The file is read
-        here as the last build read it, into the cache, so the rebuild that follows
-        reuses it; that rebuild renders again whatever else shows the edit, and these
-        pages too if anything they show changed after all. Only after a build that succeeded: a
-        mistake elsewhere must leave the served site as it was.
+        Reading a long story again would hold the edited page back for as long as the
+        story takes to read. The file is read here as the last build read it, into the
+        cache, so the rebuild that follows reuses it; that rebuild renders again
+        whatever else shows the edit, and these pages too if anything they show changed
+        after all. Only after a build that succeeded: a mistake elsewhere must leave the
+        served site as it was.
         """
         if self.renderer is None or not self.built:
             return 0, 0
