@@ -62,7 +62,13 @@ def read_site(
             "no base_url: feeds and canonical links are left out, figures.json links are relative",
         )
     stories = tuple(s.story for s in read.stories if s.story is not None)
-    site = Site(config=read.config, stories=stories, content=content, words=read.words)
+    site = Site(
+        config=read.config,
+        stories=stories,
+        content=content,
+        words=read.words,
+        registry=read.registry,
+    )
     return site, sorted(problems.warnings)
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dateline import routes
 from dateline.read.config import SiteConfig
 from dateline.read.figures import FigureBox
+from dateline.read.registry import EMPTY, Registry
 from dateline.speed.bodies import Body
 from dateline.words import ENGLISH, Words
 
@@ -154,3 +155,4 @@ class Site:
     stories: tuple[Story, ...]
     content: Path
     words: Words = ENGLISH  # the theme's words in the site's language
+    registry: Registry = EMPTY  # the figures registry (figures.toml), if any

@@ -12,6 +12,9 @@ from markdown_it import MarkdownIt
 from dateline.model.site import Entry
 from dateline.read.entryfile import Problems
 from dateline.read.files import MediaKey
+from dateline.read.registry import Registry
+
+Reader = tuple[MarkdownIt, ZoneInfo, int, bytes, Registry]
 
 
 @dataclass
@@ -39,7 +42,9 @@ class ReadCache:
     trusted: frozenset[str] | None = None
     # story slug -> what its entries were last read with (parser, zone, size limit, the
     # settings' digest), so `reread_entry` reads one again alike. Not saved.
-    readers: dict[str, tuple[MarkdownIt, ZoneInfo, int, bytes]] = field(default_factory=dict)
+    readers: dict[str, tuple[MarkdownIt, ZoneInfo, int, bytes, Registry]] = field(
+        default_factory=dict
+    )
 
     def forget(self, paths: set[Path]) -> None:
         for path in paths:

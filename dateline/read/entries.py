@@ -13,18 +13,20 @@ from dateline.model.site import Entry
 from dateline.read.cache import ReadCache
 from dateline.read.entryfile import Problems, read_entry_file
 from dateline.read.files import MediaKey, file_key
+from dateline.read.registry import EMPTY, Registry
 from dateline.speed import forks
 
 PARALLEL_FROM = 300  # entry files; fewer are read faster in one process
 
-# How a story's entry files are read: (parser, story, zone, size limit, settings' digest).
-Reading = tuple[MarkdownIt, str, ZoneInfo, int, bytes]
+# How a story's entry files are read: (parser, story, zone, size limit, settings' digest,
+# the figures registry).
+Reading = tuple[MarkdownIt, str, ZoneInfo, int, bytes, Registry]
 
 
 def _read_one(path: Path) -> tuple[Entry | None, Problems]:
-    md, story, zone, max_kb, settings = forks.inherited()  # type: ignore[misc]
+    md, story, zone, max_kb, settings, registry = forks.inherited()  # type: ignore[misc]
     own = Problems()
-    return read_entry_file(md, path, story, zone, max_kb, own, settings), own
+    return read_entry_file(md, path, story, zone, max_kb, own, settings, registry), own
 
 
 def read_entries(
@@ -36,6 +38,7 @@ def read_entries(
     media: MediaKey,
     cache: ReadCache | None,
     jobs: int,
+    registry: Registry = EMPTY,
 ) -> list[tuple[Entry | None, Problems]]:
     """Read entry files: from `cache` where unchanged, the rest in forked workers when
     there are many.
@@ -47,7 +50,8 @@ def read_entries(
     # Everything an entry is read against besides its bytes, as 16 bytes: the cache's
     # key (with the file's stat) and the salt of Entry.digest.
     settings = hashlib.blake2b(
-        repr((story, zone.key, md.options["html"], max_kb, media)).encode(), digest_size=16
+        repr((story, zone.key, md.options["html"], max_kb, media)).encode() + registry.digest,
+        digest_size=16,
     ).digest()
     for path in paths:
         name = str(path)
@@ -63,10 +67,10 @@ def read_entries(
         misses.append((len(results), path, name, key))
         results.append(None)
     if cache is not None:
-        cache.readers[story] = (md, zone, max_kb, settings)
+        cache.readers[story] = (md, zone, max_kb, settings, registry)
     miss_paths = [path for _, path, _, _ in misses]
     workers = forks.how_many(jobs, len(misses), PARALLEL_FROM)
-    reading: Reading = (md, story, zone, max_kb, settings)
+    reading: Reading = (md, story, zone, max_kb, settings, registry)
     with forks.handing(reading):
         # By the file's name, not every n-th in turn: that gave one process every entry
         # with a box (one in four) in the benchmark's stories.
@@ -90,11 +94,11 @@ def reread_entry(cache: ReadCache, path: Path) -> tuple[Entry | None, Problems] 
     reader = cache.readers.get(story)
     if reader is None:
         return None
-    md, zone, max_kb, settings = reader
+    md, zone, max_kb, settings, registry = reader
     own = Problems()
     try:
         key = (file_key(path), settings)
-        entry = read_entry_file(md, path, story, zone, max_kb, own, settings)
+        entry = read_entry_file(md, path, story, zone, max_kb, own, settings, registry)
     except OSError:  # gone or unreadable since the event: the whole read says so
         return None
     cache.entries[str(path)] = (key, entry, own)

@@ -33,6 +33,7 @@ from dateline.read.markup import (
     render,
     sized,
 )
+from dateline.read.registry import EMPTY, Registry
 from dateline.slugs import slugify
 from dateline.speed.bodies import body
 from dateline.times import TimeError, parse_time
@@ -136,10 +137,11 @@ def render_body(
     default_as_of: datetime | None,
     zone: ZoneInfo,
     problems: Problems,
+    registry: Registry = EMPTY,
 ) -> RenderedBody:
     """Parse a body once: check its boxes, images and links to entries, then render it."""
     tokens = md.parse(doc.body, {})
-    boxes = _boxes(tokens, doc.body_line, shown, default_as_of, zone, problems)
+    boxes = _boxes(tokens, doc.body_line, shown, default_as_of, zone, problems, registry)
     first_image, copies = _media(tokens, doc.body_line, shown, folder, problems)
     links = _link_entries(tokens, doc.body_line, shown, folder, problems)
     return RenderedBody(render(md, tokens), boxes, first_image, copies, links)
@@ -152,8 +154,10 @@ def _boxes(
     default_as_of: datetime | None,
     zone: ZoneInfo,
     problems: Problems,
+    registry: Registry,
 ) -> tuple[FigureBox, ...]:
-    """The body's figure boxes, each fence marked with its box's number for `render`."""
+    """The body's figure boxes under the `registry`'s names, each fence marked with its
+    box's number for `render`."""
     boxes: list[FigureBox] = []
     for token in tokens:
         if token.type != "fence" or (name := figures_name(token.info)) is None:
@@ -167,6 +171,7 @@ def _boxes(
         for exc in errors:
             problems.error(shown, exc.line, exc.message)
         if box is not None:
+            box = registry.apply(box, lambda line, message: problems.warn(shown, line, message))
             token.meta["box"] = len(boxes)
             boxes.append(box)
             for claim in box.claims:
@@ -299,8 +304,10 @@ def read_entry_file(
     max_kb: int,
     problems: Problems,
     salt: bytes = b"",
+    registry: Registry = EMPTY,
 ) -> Entry | None:
-    """The entry in file `path`, refused unread when over `max_kb` (a pasted dump)."""
+    """The entry in file `path`, refused unread when over `max_kb` (a pasted dump); its
+    boxes under the `registry`'s names."""
     shown = display_path(path)
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
@@ -314,7 +321,7 @@ def read_entry_file(
             return None
         data = handle.read()
     slug = slugify(path.stem)
-    return parse_entry(md, data, shown, path.parent, story, slug, zone, problems, salt)
+    return parse_entry(md, data, shown, path.parent, story, slug, zone, problems, salt, registry)
 
 
 def parse_entry(
@@ -327,6 +334,7 @@ def parse_entry(
     zone: ZoneInfo,
     problems: Problems,
     salt: bytes = b"",
+    registry: Registry = EMPTY,
 ) -> Entry | None:
     """Read one entry file's bytes into an Entry, or add its mistakes to `problems`.
 
@@ -345,7 +353,7 @@ def parse_entry(
         for tag in fields["tags"].value:  # type: ignore[union-attr]
             if not slugify(tag):
                 problems.error(shown, fields["tags"].line, f"tag {tag!r} needs a letter or digit")
-    rendered = render_body(md, doc, shown, folder, time, zone, problems)
+    rendered = render_body(md, doc, shown, folder, time, zone, problems, registry)
     if len(problems.errors) > before or time is None:
         for link in rendered.links:  # all of a file's mistakes at once, this one too
             if not (folder.parent / link.story / link.name).is_file():

@@ -80,6 +80,8 @@ class Claim:
     text: str
     line: int
     dated: bool = False  # the editor wrote "(as of …)"; otherwise as_of is the entry's time
+    source_kind: str | None = None  # from the figures registry (v1.1)
+    source_party: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class FigureBox:
     claims: tuple[Claim, ...]
     note: str | None
     line: int
+    unit: str | None = None  # from the figures registry (v1.1)
+    description: str | None = None
 
 
 class FigureError(ValueError):

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dateline import routes
 from dateline.errors import BuildError, ContentError, display_path
 from dateline.read.cache import ReadCache
 from dateline.read.config import SiteConfig, load_site_config
-from dateline.read.entryfile import Problems
+from dateline.read.entryfile import INDEX_FILE, Problems
 from dateline.read.files import inside, is_hidden, list_files
 from dateline.read.markup import make_parser
+from dateline.read.registry import EMPTY, REGISTRY_FILE, Registry, load_registry
 from dateline.read.story import Linking, StoryRead, read_story
 from dateline.render.theme import SITE_THEME, theme_dirs
 from dateline.words import Words, load_words
@@ -31,6 +33,7 @@ class ContentRead:
     stories: tuple[StoryRead, ...]
     linking: Linking
     listings: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+    registry: Registry = EMPTY
 
 
 def read_content(
@@ -55,6 +58,13 @@ def read_content(
         for path in sorted(theme.rglob("*")):
             if path.is_file() and not inside(path, content.resolve()):
                 problems.error(display_path(path), 1, "links to a file outside the content folder")
+    toml = content / REGISTRY_FILE
+    if toml.exists() and not inside(toml, content.resolve()):
+        problems.error(display_path(toml), 1, "links outside the content folder")
+        registry = EMPTY
+    else:
+        registry, errors = load_registry(toml, display_path(toml))
+        problems.errors.extend(errors)
     md = make_parser(allow_html=config.allow_html)
     stories = []
     listings: dict[str, list[tuple[str, bool]]] = {}  # story folder -> its files
@@ -71,7 +81,16 @@ def read_content(
         if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
         listings[folder.name] = files
-        story = read_story(md, folder, config, drafts, problems, cache, files, linking, jobs)
+        if folder.name in routes.SITE_RESERVED:
+            message = (
+                f"{folder.name!r} is a name dateline uses for the site's own pages; "
+                "rename the story folder"
+            )
+            problems.error(display_path(folder / INDEX_FILE), 1, message)
+            continue
+        story = read_story(
+            md, folder, config, drafts, problems, cache, files, linking, jobs, registry
+        )
         if story is not None:
             stories.append(story)
-    return ContentRead(config, words, tuple(stories), linking, listings)
+    return ContentRead(config, words, tuple(stories), linking, listings, registry)

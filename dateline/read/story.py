@@ -16,6 +16,7 @@ from dateline.read.entries import read_entries
 from dateline.read.entryfile import INDEX_FILE, Problems, read_document, render_body
 from dateline.read.files import inside, media_key, scan
 from dateline.read.frontmatter import Field, Kind
+from dateline.read.registry import EMPTY, Registry
 from dateline.slugs import slugify
 from dateline.times import TimeError, load_zone
 
@@ -59,6 +60,7 @@ def read_story(
     files: list[tuple[str, bool]],
     linking: Linking,
     jobs: int = 1,
+    registry: Registry = EMPTY,
 ) -> StoryRead | None:
     """Read the story in `folder` (its `files` listed); None when there is no story to
     check (no `_index.md`, or a folder linking outside the content)."""
@@ -86,7 +88,9 @@ def read_story(
     standfirst = render_body(md, doc, shown_index, folder, None, zone, problems)
     linking.links.append((shown_index, standfirst.links, True))
     entry_paths, media, key = _scanned(folder, files, root, problems, cache)
-    read_files = read_entries(md, entry_paths, slug, zone, config.max_entry_kb, key, cache, jobs)
+    read_files = read_entries(
+        md, entry_paths, slug, zone, config.max_entry_kb, key, cache, jobs, registry
+    )
     every, entries = _gathered(read_files, slug, drafts, problems, linking)
     story = None
     if fields.get("title"):
