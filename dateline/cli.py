@@ -232,6 +232,8 @@ def _serve(args: argparse.Namespace, content: Path, out: Path) -> None:
     first = rebuilder.build(jobs=os.cpu_count() or 1)  # no threads yet: forking is safe
     report(first)
     state.publish(first)
+    if first.ok:
+        state.warned(first)
     rebuilder.settle()
     stopping = threading.Event()
     try:

@@ -24,6 +24,9 @@ ARCHIVE = "page"  # a paginated list's older pages: <list>page/N/
 TAGS = "tags"
 TRACKERS = "figures"
 
+# Names at the top of the site that its own pages use: no story folder may take one.
+SITE_RESERVED = frozenset({TRACKERS})
+
 # Names in a story's folder that its own pages use: an entry file or media folder by
 # one of these names would collide with them.
 RESERVED = frozenset({TRACKERS, TAGS, ARCHIVE, FEED_ATOM, FEED_JSON, FIGURES_JSON, INDEX})
@@ -94,3 +97,19 @@ def sitemap_part(number: int) -> str:
 def static(name: str) -> str:
     """A theme asset (`style.css`), copied from the theme's `static/` folder."""
     return STATIC + name
+
+
+# The site's figures across every story (contract v1.1).
+SITE_FIGURES_JSON = "figures.json"
+FIGURES_CSV = "figures.csv"
+DATAPACKAGE = "datapackage.json"
+
+
+def site_trackers() -> str:
+    """Every metric of the site, across every story."""
+    return f"{TRACKERS}/"
+
+
+def site_tracker(metric: str) -> str:
+    """A metric's tracker across every story that reports it."""
+    return f"{TRACKERS}/{metric}/"

@@ -141,10 +141,16 @@ def test_figure_boxes_are_accessible_tables(sample_site: Path) -> None:
     assert [th["scope"] for th in table.thead.find_all("th")] == ["col"] * 4
     rows = table.tbody.find_all("tr")
     cells = [[c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])] for row in rows]
+    # Who each source is, from the figures registry, in words, with its name.
     assert cells == [
-        ["Russian Ministry of Defence", "498", "2 Mar 2022", "Not independently verified"],
         [
-            "Adviser to Ukraine's president",
+            "Russian Ministry of Defence Government; speaks for Russia, a party to the conflict",
+            "498",
+            "2 Mar 2022",
+            "Not independently verified",
+        ],
+        [
+            "Adviser to Ukraine's president Government; speaks for Ukraine, a party to the conflict",
             "more than 7,000",
             "2 Mar 2022",
             "Not independently verified",
@@ -192,6 +198,7 @@ def test_site_index_lists_stories(sample_site: Path) -> None:
     # Most recently updated first.
     assert links == [
         ("Riverside by-election: the count (sample story)", "riverside-by-election/"),
+        ("Russia-Ukraine war: a million people have fled, the UN says", "ukraine-day-8/"),
         ("Russia-Ukraine war: Kharkiv shelled as Moscow admits first losses", f"{STORY}/"),
     ]
 
@@ -201,10 +208,16 @@ def test_figures_json_matches_contract(sample_site: Path) -> None:
     assert data["story"] == STORY
     metrics = {m["slug"]: m for m in data["metrics"]}
     killed = metrics["russian-troops-killed"]
-    assert killed["name"] == "Russian troops killed"
+    assert (killed["name"], killed["unit"], killed["description"]) == (
+        "Russian troops killed",
+        "troops",
+        None,
+    )
     assert killed["claims"][0] == {
         "source": "Russian Ministry of Defence",
         "source_url": None,
+        "source_kind": "government",  # from content/figures.toml (contract v1.1)
+        "source_party": "Russia",
         "qualifier": None,
         "value": 498,
         "low": 498,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from dateline.model.site import Entry, Story
 from dateline.plan.pagination import paginate_items
-from dateline.read.figures import Claim
+from dateline.read.figures import Claim, FigureBox
 from dateline.times import iso
 from dateline.words import ENGLISH, Words
 
@@ -33,17 +34,28 @@ class Metric:
     slug: str
     name: str
     claims: tuple[Reported, ...]
+    unit: str | None = None  # from the figures registry (v1.1)
+    description: str | None = None
 
 
 def collect_metrics(story: Story) -> tuple[Metric, ...]:
     """Group every box's claims by metric slug; metrics in order of first report."""
+    return metrics_of(story.entries)
+
+
+def metrics_of(entries: Iterable[Entry]) -> tuple[Metric, ...]:
+    """Group the claims of `entries` (newest first) by metric slug, oldest report first;
+    metrics in order of first report."""
     grouped: dict[str, list[Reported]] = {}
-    names: dict[str, str] = {}
-    for entry in reversed(story.entries):  # entries are newest first
+    first: dict[str, FigureBox] = {}
+    for entry in reversed(tuple(entries)):
         for box in entry.boxes:
-            names.setdefault(box.slug, box.name)
+            first.setdefault(box.slug, box)
             grouped.setdefault(box.slug, []).extend(Reported(c, entry) for c in box.claims)
-    return tuple(Metric(slug, names[slug], tuple(claims)) for slug, claims in grouped.items())
+    return tuple(
+        Metric(slug, first[slug].name, tuple(claims), first[slug].unit, first[slug].description)
+        for slug, claims in grouped.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,8 @@ def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
             {
                 "source": r.claim.source,
                 "source_url": r.claim.source_url,
+                "source_kind": r.claim.source_kind,
+                "source_party": r.claim.source_party,
                 "qualifier": r.claim.qualifier,
                 "value": json_number(r.claim.value),
                 "low": json_number(r.claim.low),
@@ -116,7 +130,14 @@ def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
         )
         for r in metric.claims
     )
-    head = _ENCODER.encode({"slug": metric.slug, "name": metric.name})
+    head = _ENCODER.encode(
+        {
+            "slug": metric.slug,
+            "name": metric.name,
+            "unit": metric.unit,
+            "description": metric.description,
+        }
+    )
     return f'{head[:-1]}, "claims": [\n{claims}\n]}}'
 
 
@@ -129,7 +150,7 @@ def figures_json(story: Story, metrics: list[str]) -> str:
     return head[:-1] + ', "metrics": [\n' + ",\n".join(metrics) + "\n]}\n"
 
 
-def _key(claim: Claim) -> tuple[Decimal | None, Decimal | None, str | None]:
+def claim_key(claim: Claim) -> tuple[Decimal | None, Decimal | None, str | None]:
     return claim.low, claim.high, claim.qualifier
 
 
@@ -148,7 +169,7 @@ def previous_claims(metrics: tuple[Metric, ...]) -> dict[tuple[str, str, str], R
             if (
                 before is not None
                 and before.entry.slug != reported.entry.slug
-                and _key(before.claim) != _key(reported.claim)
+                and claim_key(before.claim) != claim_key(reported.claim)
             ):
                 changed[(reported.entry.slug, metric.slug, reported.claim.source)] = before
             last[source] = reported

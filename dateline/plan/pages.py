@@ -17,6 +17,7 @@ from datetime import datetime
 from dateline import routes
 from dateline.model.metrics import Metric, tracker_pages
 from dateline.model.site import Entry, Site, newest
+from dateline.model.site_figures import move_text, moves, stories_of
 from dateline.plan.pagination import Tag, TimelinePage, paginate_entries
 from dateline.plan.story import StoryPlan, story_key
 from dateline.render.chart import build_chart
@@ -29,6 +30,7 @@ from dateline.render.metadata import (
     story_jsonld,
     timeline_image,
 )
+from dateline.words import Words
 
 TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
@@ -200,18 +202,21 @@ def _front_key(plan: StoryPlan, modified: datetime | None) -> tuple[object, ...]
 def tracker_pages_of(plan: StoryPlan, metric: Metric) -> Iterator[PageJob]:
     """A metric's tracker: its chart and newest claims, then pages of earlier ones."""
     story = plan.story
-    for listing in tracker_pages(metric, routes.tracker(story.slug, metric.slug), TRACKER_PER_PAGE):
+    shared = metric.slug in plan.shared
+    front_path = routes.tracker(story.slug, metric.slug)
+    for listing in tracker_pages(metric, front_path, TRACKER_PER_PAGE):
         front = listing.number == 0
         yield PageJob(
             "tracker.html",
             listing.path,
             # the front page's chart shows every claim; an archive page only its own
-            (metric if front else (metric.name, listing), story_key(story)),
+            (metric if front else (metric.name, listing), story_key(story), shared),
             lambda listing=listing, front=front: {
                 "meta": {"description": f"Every claim for “{metric.name}”, by source, over time."},
                 "metric": metric,
                 "listing": listing,
                 "chart": build_chart(metric, story.zone, plan.words) if front else None,
+                "across": shared,  # other stories report it too: link the site's tracker
                 **plan.common,
             },
             lastmod=lambda listing=listing, front=front: newest(
@@ -256,4 +261,69 @@ def site_pages(site: Site) -> Iterator[PageJob]:
         lambda: {"meta": {"og_type": "website", "title": site.config.title}, "stories": stories},
         lastmod=stories[0].modified if stories else None,
     )
-    yield PageJob("404.html", routes.NOT_FOUND, (), dict, listed=False, anywhere=True)
+    figures = any(e.boxes for story in site.stories for e in story.entries)
+    yield PageJob(
+        "404.html",
+        routes.NOT_FOUND,
+        (figures,),
+        lambda: {"figures": figures},
+        listed=False,
+        anywhere=True,
+    )
+
+
+def site_figure_pages(site: Site, metrics: tuple[Metric, ...], words: Words) -> Iterator[PageJob]:
+    """The site's figures: a page listing every metric with each source's latest claim,
+    then each metric's tracker across every story that reports it (none without
+    figures)."""
+    if not metrics:
+        return
+    titles = {story.slug: story.title for story in site.stories}
+    stories = {story.slug: story for story in site.stories}
+    summaries = tuple(
+        (metric, tuple(move_text(m, words) for m in moves(metric)), stories_of(metric))
+        for metric in metrics
+    )
+    yield PageJob(
+        "figures-index.html",
+        routes.site_trackers(),
+        tuple((m.slug, m.name, m.unit, m.description, said, on) for m, said, on in summaries)
+        + tuple(titles.items()),
+        lambda: {
+            "meta": {"description": "Every metric the site's figure boxes track, by source."},
+            "metrics": [
+                {"metric": m, "moves": said, "stories": [stories[s] for s in on]}
+                for m, said, on in summaries
+            ],
+        },
+        lastmod=lambda: newest(r.entry for m in metrics for r in m.claims),
+    )
+    for metric, said, on in summaries:
+        shown = {slug: titles[slug] for slug in on}
+        yield from _site_tracker(site, metric, said, shown, words)
+
+
+def _site_tracker(
+    site: Site, metric: Metric, said: tuple[str, ...], titles: dict[str, str], words: Words
+) -> Iterator[PageJob]:
+    """One metric's tracker across every story: what changed, its chart, its claims."""
+    for listing in tracker_pages(metric, routes.site_tracker(metric.slug), TRACKER_PER_PAGE):
+        front = listing.number == 0
+        yield PageJob(
+            "site-tracker.html",
+            listing.path,
+            (metric if front else (metric.name, listing), said, tuple(titles.items())),
+            lambda listing=listing, front=front: {
+                "meta": {
+                    "description": f"Every claim for “{metric.name}”, by source, in every story."
+                },
+                "metric": metric,
+                "listing": listing,
+                "moves": said if front else (),
+                "titles": titles,
+                "chart": build_chart(metric, site.config.zone, words) if front else None,
+            },
+            lastmod=lambda listing=listing, front=front: newest(
+                r.entry for r in (metric if front else listing).claims
+            ),
+        )

@@ -34,6 +34,7 @@ class StoryPlan:
     key_entries: tuple[Entry, ...]
     changed: dict[tuple[str, str, str], Reported]  # each claim's source's claim before
     words: Words
+    shared: frozenset[str] = frozenset()  # metrics other stories report too
     _notes: dict[str, Notes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -81,7 +82,9 @@ class StoryPlan:
         )
 
 
-def plan_story(story: Story, per_page: int, words: Words) -> StoryPlan:
+def plan_story(
+    story: Story, per_page: int, words: Words, shared: frozenset[str] = frozenset()
+) -> StoryPlan:
     metrics = collect_metrics(story)
     pages = paginate(story, per_page)
     return StoryPlan(
@@ -95,6 +98,7 @@ def plan_story(story: Story, per_page: int, words: Words) -> StoryPlan:
         key_entries=tuple(e for e in story.entries if e.key)[:KEY_LIMIT],
         changed=previous_claims(metrics),
         words=words,
+        shared=shared,
     )
 
 

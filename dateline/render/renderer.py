@@ -19,12 +19,21 @@ from pathlib import Path
 
 from dateline import routes
 from dateline.model.site import Entry, Site, Story
-from dateline.plan.pages import PageJob, early_pages, entry_page, site_pages, story_pages
+from dateline.model.site_figures import site_metrics, stories_of
+from dateline.plan.pages import (
+    PageJob,
+    early_pages,
+    entry_page,
+    site_figure_pages,
+    site_pages,
+    story_pages,
+)
 from dateline.plan.pages import timeline_page as timeline_job
 from dateline.plan.story import StoryPlan, plan_story
 from dateline.read.images import copy_name, resized
 from dateline.render.data import FeedItems, Listed, Pieces, sitemap_files, story_figures
 from dateline.render.data import write_feeds as write_story_feeds
+from dateline.render.exports import site_exports
 from dateline.render.feeds import latest_json
 from dateline.render.helpers import TemplateHelpers
 from dateline.render.metadata import robots
@@ -78,6 +87,7 @@ class Renderer:
         # a topic's or a metric's entries.
         self._sitemap: Listed = []
         self._lists_pages = True
+        self._shared: frozenset[str] = frozenset()  # metrics more than one story reports
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
         # With a build cache: each page's digest last build, and this build's.
@@ -189,9 +199,13 @@ class Renderer:
             self.helpers.versions[path] = digest
             if self.share.mine(path):
                 out.copy(source, path)
+        metrics = site_metrics(site)
+        self._shared = frozenset(m.slug for m in metrics if len(stories_of(m)) > 1)
         for story in site.stories:
             self.story(story)
         for job in site_pages(site):
+            self.page(job)
+        for job in site_figure_pages(site, metrics, self.words):
             self.page(job)
         if self.written is not None:
             self.written()
@@ -203,11 +217,14 @@ class Renderer:
                 self._sitemap_file(path, key, make)
         if self.share.mine(routes.ROBOTS):
             out.write(routes.ROBOTS, robots(site.config.base_url))
+        if self.share.mine(routes.SITE_FIGURES_JSON):
+            for path, text in site_exports(site, metrics):
+                out.write(path, text)
 
     def story(self, story: Story) -> None:
         """A story's pages, media and photos' copies, then its data files and feeds
         (the dev server's after every page, so an open page reloads sooner)."""
-        plan = plan_story(story, self.site.config.per_page, self.words)
+        plan = plan_story(story, self.site.config.per_page, self.words, self._shared)
         self.helpers.plans[story.slug] = plan
         first = [e for e in story.entries if (story.slug, e.slug) in self.first]
         if first:  # the dev server: the pages just edited, and the timeline showing them

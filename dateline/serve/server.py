@@ -57,6 +57,28 @@ RELOAD_SCRIPT = r"""<script>
     });
     overlay.appendChild(list);
   }
+  var notice = null;
+  function warn(warnings) {
+    if (notice) { notice.remove(); notice = null; }
+    if (!warnings || !warnings.length) return;
+    notice = document.createElement("div");
+    notice.id = "dateline-warnings";
+    notice.setAttribute("role", "status");
+    notice.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:2147483646;" +
+      "max-height:40vh;overflow:auto;background:#fff4cc;color:#1a1a1a;padding:.75rem 1.25rem;" +
+      "font:14px/1.5 ui-monospace,monospace;border-top:3px solid #8a6100";
+    var title = document.createElement("strong");
+    title.textContent = "Built, with warnings (--strict fails on them):";
+    notice.appendChild(title);
+    var list = document.createElement("ul");
+    warnings.forEach(function (w) {
+      var item = document.createElement("li");
+      item.textContent = w;
+      list.appendChild(item);
+    });
+    notice.appendChild(list);
+    document.body.appendChild(notice);
+  }
   var version = null;
   var here = decodeURIComponent(location.pathname).slice(SERVED_UNDER.length);
   if (here === "" || /\/$/.test(here)) here += "index.html";
@@ -71,6 +93,7 @@ RELOAD_SCRIPT = r"""<script>
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
     if (state.errors.length) { show(state.errors); version = state.version; return; }
+    warn(state.warnings);
     if (version !== null && state.version !== version && changed(state)) {
       location.reload();
       return;
@@ -89,6 +112,9 @@ class State:
 
     version: int = 0
     errors: list[str] = field(default_factory=list)
+    # The last complete build's warnings (a source the figures registry does not know,
+    # an entry timed ahead), shown on open pages until a build has none.
+    warnings: list[str] = field(default_factory=list)
     # The files each recent version wrote; None: any page may have changed.
     written: dict[int, list[str] | None] = field(default_factory=dict)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -100,6 +126,15 @@ class State:
             self._next(None)
             self.errors = [str(e) for e in result.errors]
             self.changed.notify_all()
+
+    def warned(self, result: Result) -> None:
+        """Tell open pages the warnings of a build that completed, if they changed."""
+        warnings = [str(w) for w in result.warnings]
+        with self.changed:
+            if warnings != self.warnings:
+                self.warnings = warnings
+                self._next([])  # no page to reload: each shows them where it is
+                self.changed.notify_all()
 
     def pages_written(self, written: list[str]) -> bool:
         """Tell open pages which files were written, as soon as they are (the edited
@@ -126,7 +161,14 @@ class State:
         written: list[str] | None = None
         if since >= 0 and all(p is not None for p in parts):
             written = sorted({name for part in parts if part is not None for name in part})
-        return json.dumps({"version": self.version, "errors": self.errors, "written": written})
+        return json.dumps(
+            {
+                "version": self.version,
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "written": written,
+            }
+        )
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -355,6 +397,8 @@ def watch_and_rebuild(
         carried = set()
         if not told or not result.ok:
             state.publish(result)
+        if result.ok:
+            state.warned(result)
         report(result)
         rebuilder.settle(full=False)
 

@@ -13,6 +13,8 @@ PAGES = [
     "ukraine-day-7/figures/people-who-fled-ukraine/",
     "ukraine-day-7/tags/kharkiv/",
     "riverside-by-election/",
+    "figures/",
+    "figures/people-who-fled-ukraine/",
 ]
 
 

@@ -49,7 +49,12 @@ def test_story_reads_fully_without_javascript(browser, sample_url: str) -> None:
         assert titles.nth(i).is_visible()
     # Figure box cells are visible on a phone, with the as-of label spelled out.
     box = page.locator("#entry-1745-russia-admits-losses figure.figure-box").first
-    assert box.locator("tbody th").first.inner_text() == "Russian Ministry of Defence"
+    source = box.locator("tbody th").first
+    assert source.inner_text().splitlines() == [
+        "Russian Ministry of Defence",
+        "Government; speaks for Russia, a party to the conflict",
+    ]
+    assert source.locator(".claim-who").is_visible()
     assert box.locator(".claim-as-of").first.inner_text() == "2 Mar 2022"
     label = page.evaluate(
         "getComputedStyle(document.querySelector('.claim-as-of'), '::before').content"
@@ -102,7 +107,7 @@ def test_site_works_opened_from_disk(browser, sample_site) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto((sample_site / "index.html").as_uri())
-    page.locator(".story-list a", has_text="Russia-Ukraine war").click()
+    page.locator(".story-list a", has_text="Kharkiv shelled").click()
     assert page.url == (sample_site / "ukraine-day-7" / "index.html").as_uri()
     assert page.locator("h1").inner_text().startswith("Russia-Ukraine war")
     assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"  # CSS loaded
@@ -142,7 +147,7 @@ def test_not_found_page_works_wherever_it_is_served(
     assert page.url == origin + missing + "#main"
     page.get_by_role("link", name="See all live coverage").click()
     page.wait_for_url(origin + "live/")
-    assert page.locator(".story-list a").count() == 2
+    assert page.locator(".story-list a").count() == 3
     assert failed == []
     context.close()
 
@@ -413,3 +418,33 @@ def test_an_old_address_leads_to_the_renamed_entry(browser, tmp_path) -> None:
         context.close()
     finally:
         server.shutdown()
+
+
+def test_a_metric_is_followed_across_stories(browser, sample_url: str) -> None:
+    """The sample's refugee count, reported on day 7 as "People who fled Ukraine" by
+    the "UN refugee agency" and on day 8 as "Refugees from Ukraine" by "UNHCR", is one
+    history: one chart series, claims from both days, links that lead where they say."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(sample_url + "ukraine-day-7/figures/people-who-fled-ukraine/")
+    page.get_by_role("link", name="The same metric across every story").click()
+    assert page.url == sample_url + "figures/people-who-fled-ukraine/"
+    assert page.locator("h1").inner_text() == "People who fled Ukraine"
+    changed = page.locator(".tracker-moves li").all_inner_texts()
+    assert changed == [
+        "UNHCR: more than 1 million people on 3 March, up from at least 800,000 people on 2 March"
+    ]
+    # One series (the two spellings of the source are one), a point per claim.
+    assert page.locator(".tracker-chart svg g.series").count() == 1
+    assert page.locator(".tracker-chart svg .series .point").count() == 3
+    rows = page.locator(".tracker-table tbody tr")
+    assert rows.count() == 3
+    stories = [rows.nth(i).locator("td").nth(3).inner_text() for i in range(3)]
+    assert stories[0].startswith("Russia-Ukraine war: Kharkiv") and "million" in stories[2]
+    rows.nth(2).locator("td").nth(4).get_by_role("link").click()
+    assert page.url == sample_url + "ukraine-day-8/0900-one-million/"
+    assert "more than 1 million" in page.locator(".figure-box").inner_text()
+    assert "United Nations" in page.locator(".figure-box .claim-who").inner_text()
+    page.goto(sample_url + "figures/")
+    page.get_by_role("link", name="People who fled Ukraine").click()
+    assert page.url == sample_url + "figures/people-who-fled-ukraine/"
+    page.close()

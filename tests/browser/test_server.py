@@ -280,3 +280,26 @@ def test_a_stream_that_wakes_once_for_two_versions_hears_of_both() -> None:
     assert json.loads(state.snapshot(-1))["written"] is None  # a page just connected
     state.publish(Result((ContentError("s/a.md", 2, "x"),), (), 0, 0, 0, 0.0))
     assert json.loads(state.snapshot(known))["written"] is None  # mistakes: every page
+
+
+def test_warnings_show_on_open_pages_until_fixed(browser, server) -> None:
+    """A box source the figures registry does not know builds, with a warning that the
+    open page shows (as the terminal does) until the name is put right."""
+    content, _out, port, _proc = server
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{port}/s/a/")
+    page.wait_for_timeout(300)  # the event stream is connected
+    assert page.locator("#dateline-warnings").count() == 0
+    (content / "figures.toml").write_text('[[source]]\nname = "UNHCR"\n')
+    boxed = "---\ntime: 2022-03-02 10:00\ntitle: Refugees\n---\n```figures Refugees\n{}: 5\n```\n"
+    (content / "s" / "a.md").write_text(boxed.format("UNHRC"))
+    notice = page.locator("#dateline-warnings")
+    notice.wait_for(state="visible", timeout=15_000)
+    assert "s/a.md:6: warning: source 'UNHRC' is not in figures.toml; did you mean 'UNHCR'?" in (
+        notice.inner_text()
+    )
+    assert page.get_attribute("#dateline-warnings", "role") == "status"
+    (content / "s" / "a.md").write_text(boxed.format("UNHCR"))
+    page.wait_for_function("!document.getElementById('dateline-warnings')", timeout=15_000)
+    assert "UNHCR" in page.locator(".figure-box").inner_text()
+    page.close()
