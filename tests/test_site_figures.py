@@ -265,3 +265,41 @@ def test_a_story_folder_cannot_take_the_sites_figures_address(content, tmp_path:
         f"{root / 'figures' / '_index.md'}:1: 'figures' is a name dateline uses for the site's own pages; rename the story folder"
         in result.stderr
     )
+
+
+def test_one_box_edit_rewrites_only_what_shows_it(content, tmp_path: Path) -> None:
+    """The dev server, after one entry's box changes: that metric's trackers (the story's
+    and the site's), the figures list and the exports are written again; another
+    metric's trackers and the other story's pages are not."""
+    root = war(content)
+    rebuilder = Rebuilder(root, tmp_path / "live")
+    assert rebuilder.build().ok
+    written: list[str] = []
+    (root / "day-2" / "refugees.md").write_text(
+        entry(
+            "A million",
+            time="2022-03-03 10:00",
+            body=box("People who fled Ukraine", "UNHCR: more than 1.1 million"),
+        )
+    )
+    assert rebuilder.build({root / "day-2" / "refugees.md"}, written.extend).ok
+    written += rebuilder.output.take_fresh()  # what came after the pages: data, exports
+    assert {
+        "figures/people-who-fled-ukraine/index.html",
+        "figures/index.html",
+        "day-2/figures/people-who-fled-ukraine/index.html",
+        "day-2/refugees/index.html",
+        "figures.json",
+        "figures.csv",
+    } <= set(written)
+    untouched = {
+        "figures/russian-troops-killed/index.html",
+        "day-1/figures/russian-troops-killed/index.html",
+        "day-1/losses/index.html",
+        "day-1/figures/people-who-fled-ukraine/index.html",
+        "datapackage.json",
+    }
+    assert not untouched & set(written)
+    fresh = tmp_path / "fresh"
+    build(root, fresh, use_cache=False)
+    assert snapshot(tmp_path / "live") == snapshot(fresh)

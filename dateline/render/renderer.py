@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dateline import routes
+from dateline.model.metrics import Metric
 from dateline.model.site import Entry, Site, Story
 from dateline.model.site_figures import site_metrics, stories_of
 from dateline.plan.pages import (
@@ -218,7 +219,7 @@ class Renderer:
         if self.share.mine(routes.ROBOTS):
             out.write(routes.ROBOTS, robots(site.config.base_url))
         if self.share.mine(routes.SITE_FIGURES_JSON):
-            for path, text in site_exports(site, metrics):
+            for path, text in self._exports(site, metrics):
                 out.write(path, text)
 
     def story(self, story: Story) -> None:
@@ -321,6 +322,19 @@ class Renderer:
             made_from = ("copy", stat.st_size, stat.st_mtime_ns, width)
             if not self._kept_as_before(path, made_from):
                 self.out.made_from(path, made_from, lambda w=width: resized(source, w))
+
+    def _exports(self, site: Site, metrics: tuple[Metric, ...]) -> tuple[tuple[str, str], ...]:
+        """The site's open-data files; the dev server keeps them until a claim, the
+        settings or the registry's sources change, as every save would else serialise
+        every claim of the site again."""
+        if not self.keep:
+            return tuple(site_exports(site, metrics))
+        key = (metrics, site.config, site.registry.sources)
+        cached = self.pieces.get(("site", "exports", ""))
+        if cached is None or cached[0] != key:
+            cached = (key, tuple(site_exports(site, metrics)))
+            self.pieces[("site", "exports", "")] = cached
+        return cached[1]  # type: ignore[no-any-return]
 
     def _sitemap_file(self, path: str, key: object, make: Callable[[], bytes]) -> None:
         if self._kept_as_before(path, ("sitemap", key)):
