@@ -34,50 +34,38 @@ HISTORY = 64  # versions whose written files are kept, for streams that wake lat
 
 RELOAD_SCRIPT = r"""<script>
 (function () {
-  var overlay = null;
-  function show(errors) {
-    if (!overlay) {
-      overlay = document.createElement("div");
-      overlay.id = "dateline-errors";
-      overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;" +
-        "max-height:60vh;overflow:auto;background:#3b0008;color:#fff;padding:1rem 1.25rem;" +
-        "font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 16px rgba(0,0,0,.4)";
-      document.body.appendChild(overlay);
-    }
-    overlay.textContent = "";
+  // A panel of messages: the errors a build stopped at (over the top of the page, as
+  // an alert), or the warnings of one that built (along its foot, as a status).
+  var PANELS = {
+    errors: ["dateline-errors", "alert",
+      "The site did not build. The page shows the last good version.",
+      "inset:0 0 auto 0;z-index:2147483647;max-height:60vh;background:#3b0008;color:#fff;" +
+      "padding:1rem 1.25rem;box-shadow:0 4px 16px rgba(0,0,0,.4)"],
+    warnings: ["dateline-warnings", "status", "Built, with warnings (--strict fails on them):",
+      "inset:auto 0 0 0;z-index:2147483646;max-height:40vh;background:#fff4cc;color:#1a1a1a;" +
+      "padding:.75rem 1.25rem;border-top:3px solid #8a6100"]
+  };
+  var shown = {errors: null, warnings: null};
+  function panel(kind, messages) {
+    if (shown[kind]) { shown[kind].remove(); shown[kind] = null; }
+    if (!messages || !messages.length) return;
+    var spec = PANELS[kind], box = document.createElement("div");
+    box.id = spec[0];
+    box.setAttribute("role", spec[1]);
+    box.style.cssText =
+      "position:fixed;overflow:auto;font:14px/1.5 ui-monospace,monospace;" + spec[3];
     var title = document.createElement("strong");
-    title.textContent = "The site did not build. The page shows the last good version.";
-    overlay.appendChild(title);
+    title.textContent = spec[2];
+    box.appendChild(title);
     var list = document.createElement("ul");
-    errors.forEach(function (e) {
+    messages.forEach(function (m) {
       var item = document.createElement("li");
-      item.textContent = e;
+      item.textContent = m;
       list.appendChild(item);
     });
-    overlay.appendChild(list);
-  }
-  var notice = null;
-  function warn(warnings) {
-    if (notice) { notice.remove(); notice = null; }
-    if (!warnings || !warnings.length) return;
-    notice = document.createElement("div");
-    notice.id = "dateline-warnings";
-    notice.setAttribute("role", "status");
-    notice.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:2147483646;" +
-      "max-height:40vh;overflow:auto;background:#fff4cc;color:#1a1a1a;padding:.75rem 1.25rem;" +
-      "font:14px/1.5 ui-monospace,monospace;border-top:3px solid #8a6100";
-    var title = document.createElement("strong");
-    title.textContent = "Built, with warnings (--strict fails on them):";
-    notice.appendChild(title);
-    var list = document.createElement("ul");
-    warnings.forEach(function (w) {
-      var item = document.createElement("li");
-      item.textContent = w;
-      list.appendChild(item);
-    });
-    notice.appendChild(list);
-    document.body.appendChild(notice);
+    box.appendChild(list);
+    document.body.appendChild(box);
+    shown[kind] = box;
   }
   var version = null;
   var here = decodeURIComponent(location.pathname).slice(SERVED_UNDER.length);
@@ -92,13 +80,13 @@ RELOAD_SCRIPT = r"""<script>
   var source = new EventSource("/__dateline/events");
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
-    if (state.errors.length) { show(state.errors); version = state.version; return; }
-    warn(state.warnings);
+    if (state.errors.length) { panel("errors", state.errors); version = state.version; return; }
+    panel("warnings", state.warnings);
     if (version !== null && state.version !== version && changed(state)) {
       location.reload();
       return;
     }
-    if (overlay) { overlay.remove(); overlay = null; }
+    panel("errors", []);
     version = state.version;
   });
 })();
