@@ -48,7 +48,7 @@ READING = [
     (entryfile, "body", "reading: bodies set aside (spill file)"),
 ]
 RENDERING = [
-    (renderer.Renderer, "page", "rendering: pages (see PAGE_KINDS)"),
+    (renderer.Renderer, "page", "rendering: the site's front page and 404 page"),
     (renderer, "feed_share", "rendering: feed items (Atom, JSON Feed)"),
     (renderer.Renderer, "data_files", "rendering: figures.json"),
     (renderer.Renderer, "_sitemap_file", "rendering: sitemap"),
@@ -61,6 +61,8 @@ PAGE_KINDS = {
     "story.html": "rendering: timeline pages, with their articles",
     "tracker.html": "rendering: metric trackers and charts",
     "tag.html": "rendering: topic pages",
+    "figures-index.html": "rendering: the site's figure pages, across stories",
+    "site-tracker.html": "rendering: the site's figure pages, across stories",
 }
 
 
