@@ -64,23 +64,39 @@ def _row(site: Site, metric: Metric, reported: Reported) -> dict[str, object]:
     }
 
 
-def figures_json(site: Site, metrics: tuple[Metric, ...]) -> str:
-    """The site's `figures.json`: each metric as a story's figures.json has it, each
-    claim with its story; then the registry's sources. One claim a line, for diffs."""
-    parts = []
-    for metric in metrics:
-        claims = ",\n".join(
-            "  " + _ENCODER.encode(_claim(_row(site, metric, r))) for r in metric.claims
-        )
-        head = _ENCODER.encode(
-            {
-                "slug": metric.slug,
-                "name": metric.name,
-                "unit": metric.unit,
-                "description": metric.description,
-            }
-        )
-        parts.append(f'{head[:-1]}, "claims": [\n{claims}\n]}}')
+# One metric's share of the exports: its figures.json object and its CSV rows.
+Part = tuple[str, str]
+
+
+def metric_part(site: Site, metric: Metric) -> Part:
+    """`metric` in the site's figures.json (each claim with its story, one a line, for
+    diffs) and its rows of figures.csv (RFC 4180: CRLF line ends, quotes where needed,
+    empty where a value is null). Made one metric at a time, so an edit of one box
+    makes only its metric's part again."""
+    rows = [_row(site, metric, r) for r in metric.claims]
+    claims = ",\n".join("  " + _ENCODER.encode(_claim(row)) for row in rows)
+    head = _ENCODER.encode(
+        {
+            "slug": metric.slug,
+            "name": metric.name,
+            "unit": metric.unit,
+            "description": metric.description,
+        }
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow("" if row[name] is None else row[name] for name, _, _ in COLUMNS)
+    return f'{head[:-1]}, "claims": [\n{claims}\n]}}', out.getvalue()
+
+
+def _claim(row: dict[str, object]) -> dict[str, object]:
+    """A CSV row as a claim of figures.json: the same keys, but the metric's own."""
+    return {k: v for k, v in row.items() if k not in ("metric", "metric_name")}
+
+
+def figures_json(site: Site, parts: list[Part]) -> str:
+    """The site's `figures.json`: every metric's part, then the registry's sources."""
     sources = ",\n".join(
         _ENCODER.encode(
             {
@@ -93,25 +109,14 @@ def figures_json(site: Site, metrics: tuple[Metric, ...]) -> str:
         )
         for s in site.registry.sources
     )
-    return '{"metrics": [\n' + ",\n".join(parts) + '\n], "sources": [\n' + sources + "\n]}\n"
+    metrics = ",\n".join(json_part for json_part, _ in parts)
+    return '{"metrics": [\n' + metrics + '\n], "sources": [\n' + sources + "\n]}\n"
 
 
-def _claim(row: dict[str, object]) -> dict[str, object]:
-    """A CSV row as a claim of figures.json: the same keys, but the metric's own."""
-    return {k: v for k, v in row.items() if k not in ("metric", "metric_name")}
-
-
-def figures_csv(site: Site, metrics: tuple[Metric, ...]) -> str:
-    """`figures.csv`: RFC 4180 (CRLF line ends, quotes where needed), a header row,
-    one row a claim; empty where a value is null."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(name for name, _, _ in COLUMNS)
-    for metric in metrics:
-        for reported in metric.claims:
-            row = _row(site, metric, reported)
-            writer.writerow("" if row[name] is None else row[name] for name, _, _ in COLUMNS)
-    return out.getvalue()
+def figures_csv(parts: list[Part]) -> str:
+    """`figures.csv`: a header row, then every metric's rows."""
+    header = ",".join(name for name, _, _ in COLUMNS) + "\r\n"
+    return header + "".join(rows for _, rows in parts)
 
 
 def datapackage(site: Site) -> str:
@@ -142,8 +147,8 @@ def datapackage(site: Site) -> str:
     return json.dumps(package, ensure_ascii=False, indent=2) + "\n"
 
 
-def site_exports(site: Site, metrics: tuple[Metric, ...]) -> Iterator[tuple[str, str]]:
-    """(path, text) of each of the site's open-data files, `metrics` being the site's."""
-    yield routes.SITE_FIGURES_JSON, figures_json(site, metrics)
-    yield routes.FIGURES_CSV, figures_csv(site, metrics)
+def site_exports(site: Site, parts: list[Part]) -> Iterator[tuple[str, str]]:
+    """(path, text) of each of the site's open-data files, from its metrics' parts."""
+    yield routes.SITE_FIGURES_JSON, figures_json(site, parts)
+    yield routes.FIGURES_CSV, figures_csv(parts)
     yield routes.DATAPACKAGE, datapackage(site)

@@ -12,7 +12,7 @@ comparing them is cheap.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +34,7 @@ from dateline.plan.story import StoryPlan, plan_story
 from dateline.read.images import copy_name, resized
 from dateline.render.data import FeedItems, Listed, Pieces, sitemap_files, story_figures
 from dateline.render.data import write_feeds as write_story_feeds
-from dateline.render.exports import site_exports
+from dateline.render.exports import metric_part, site_exports
 from dateline.render.feeds import latest_json
 from dateline.render.helpers import TemplateHelpers
 from dateline.render.metadata import robots
@@ -323,18 +323,22 @@ class Renderer:
             if not self._kept_as_before(path, made_from):
                 self.out.made_from(path, made_from, lambda w=width: resized(source, w))
 
-    def _exports(self, site: Site, metrics: tuple[Metric, ...]) -> tuple[tuple[str, str], ...]:
-        """The site's open-data files; the dev server keeps them until a claim, the
-        settings or the registry's sources change, as every save would else serialise
+    def _exports(self, site: Site, metrics: tuple[Metric, ...]) -> Iterator[tuple[str, str]]:
+        """The site's open-data files, from each metric's part. The dev server keeps
+        the parts until their metric changes, as every save would else serialise
         every claim of the site again."""
-        if not self.keep:
-            return tuple(site_exports(site, metrics))
-        key = (metrics, site.config, site.registry.sources)
-        cached = self.pieces.get(("site", "exports", ""))
-        if cached is None or cached[0] != key:
-            cached = (key, tuple(site_exports(site, metrics)))
-            self.pieces[("site", "exports", "")] = cached
-        return cached[1]  # type: ignore[no-any-return]
+        parts = []
+        for metric in metrics:
+            if not self.keep:
+                parts.append(metric_part(site, metric))
+                continue
+            key = (metric, site.config.base_url)
+            cached = self.pieces.get(("site-metric", metric.slug, ""))
+            if cached is None or cached[0] != key:
+                cached = (key, metric_part(site, metric))
+                self.pieces[("site-metric", metric.slug, "")] = cached
+            parts.append(cached[1])
+        return site_exports(site, parts)
 
     def _sitemap_file(self, path: str, key: object, make: Callable[[], bytes]) -> None:
         if self._kept_as_before(path, ("sitemap", key)):
