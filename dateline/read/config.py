@@ -26,8 +26,10 @@ SITE_KEYS: dict[str, type] = {
     "per_page": int,
     "allow_html": bool,
     "max_entry_kb": int,
+    "feed_items": int,  # v1.1
 }
 DEFAULT_PER_PAGE = 50
+DEFAULT_FEED_ITEMS = 50  # a story's feeds carry its newest this many entries; 0: all
 DEFAULT_MAX_ENTRY_KB = 512
 _EXAMPLES = {
     str: 'a quoted string, like title = "Live news"',
@@ -50,6 +52,7 @@ class SiteConfig:
     per_page: int = DEFAULT_PER_PAGE  # entries on each timeline page
     allow_html: bool = False  # raw HTML in entries, sanitized by nh3
     max_entry_kb: int = DEFAULT_MAX_ENTRY_KB  # larger entry files are refused
+    feed_items: int = DEFAULT_FEED_ITEMS  # entries in a story's feeds, newest first; 0: all
 
     @property
     def direction(self) -> str:
@@ -120,11 +123,14 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         wanted = SITE_KEYS.get(key)
         if wanted is None:
             error(key, unknown_key_message(key, list(SITE_KEYS)))
+        elif key == "feed_items" and type(value) is int and value >= 0:
+            continue  # 0 is allowed here: every entry
         elif (
             type(value) is not wanted  # bool is a subclass of int: compare exactly
             or (wanted is int and value < 1)
         ):
-            error(key, f"'{key}' must be {_EXAMPLES[wanted]}")
+            example = "a whole number, 0 (every entry) or more" if key == "feed_items" else None
+            error(key, f"'{key}' must be {example or _EXAMPLES[wanted]}")
     if errors:
         return None, errors
     title = data.get("title", "").strip()
@@ -159,5 +165,6 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         per_page=data.get("per_page", DEFAULT_PER_PAGE),
         allow_html=data.get("allow_html", False),
         max_entry_kb=data.get("max_entry_kb", DEFAULT_MAX_ENTRY_KB),
+        feed_items=data.get("feed_items", DEFAULT_FEED_ITEMS),
     )
     return config, []

@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from dateline import __version__, routes
-from dateline.model.site import Entry, Site, Story
+from dateline.model.site import Entry, Site, Story, newest
 from dateline.render.metadata import image_url
 from dateline.times import iso
 from dateline.urls import absolute
@@ -46,6 +46,13 @@ def atom_item(site: Site, entry: Entry, content_html: str) -> bytes:
     return etree.tostring(fe.atom_entry(), encoding="utf-8")
 
 
+def feed_entries(site: Site, story: Story) -> tuple[Entry, ...]:
+    """The entries a story's feeds carry: its newest `feed_items` (contract v1.1; 0,
+    every entry). No feed reader wants a long story's thousands of items."""
+    limit = site.config.feed_items
+    return story.entries if limit == 0 else story.entries[:limit]
+
+
 def atom_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
     """The Atom document before and after its items, for writing them in between."""
     base = site.config.base_url
@@ -64,7 +71,8 @@ def atom_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
     fg.author({"name": site.config.title})
     fg.language(site.config.language)
     fg.generator("dateline", version=__version__)
-    modified = story.modified
+    # The latest change to what the feed carries: an older entry's update leaves it be.
+    modified = newest(feed_entries(site, story))
     if modified is not None:
         fg.updated(modified)
     head = fg.atom_str(pretty=False)
@@ -119,9 +127,9 @@ def json_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
 def latest_json(story: Story, entries: Iterable[Entry]) -> str:
     """The newest entries, for the reader script's live updates.
 
-    feed.json carries every entry of the story (the contract); this stays a few KB
-    however long the story runs, so a phone polling a weeks-long story does not
-    download megabytes each time a new entry appears.
+    feed.json carries the newest `feed_items` entries with their text, which may be
+    every entry; this stays a few KB however long the story runs, so a phone polling
+    a weeks-long story does not download megabytes each time a new entry appears.
     """
     document = {
         "story": story.slug,

@@ -35,7 +35,7 @@ from dateline.read.images import copy_name, resized
 from dateline.render.data import FeedItems, Listed, Pieces, sitemap_files, story_figures
 from dateline.render.data import write_feeds as write_story_feeds
 from dateline.render.exports import metric_part, site_exports
-from dateline.render.feeds import latest_json
+from dateline.render.feeds import feed_entries, latest_json
 from dateline.render.helpers import TemplateHelpers
 from dateline.render.metadata import robots
 from dateline.render.theme import make_env, static_files, theme_dirs
@@ -303,7 +303,8 @@ class Renderer:
         if base and self.keep:
             prefix = absolute(base, story.path)
             maker = self.feed_items()
-            items = [maker.kept(entry, prefix, self.pieces) for entry in story.entries]
+            entries = feed_entries(self.site, story)
+            items = [maker.kept(entry, prefix, self.pieces) for entry in entries]
             write_story_feeds(self.out, self.site, story, items)
 
     def _photo_copies(self, story: Story, name: str, widths: tuple[int, ...]) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from dateline import routes
 from dateline.model.site import Site, Story
-from dateline.render.feeds import JSON_SEPARATOR, atom_frame, json_frame
+from dateline.render.feeds import JSON_SEPARATOR, atom_frame, feed_entries, json_frame
 from dateline.speed.keys import key_digest
 from dateline.write.output import Output
 
@@ -63,7 +63,7 @@ def feed_share(
     unchanged is copied from the last build's feeds in `out` instead of made again.
     """
     worker, workers = share.worker, share.workers
-    entries = story.entries
+    entries = feed_entries(items.site, story)
     mine = entries[worker * len(entries) // workers : (worker + 1) * len(entries) // workers]
     places: dict[str, FeedPlace] = {}
     with contextlib.ExitStack() as stack:
@@ -131,7 +131,7 @@ def join_feeds(
         atom.write(atom_tail)
         json.write(json_tail)
     spans: dict[str, tuple[bytes, int, int, int, int]] = {}
-    for entry in story.entries:
+    for entry in feed_entries(site, story):
         digest, worker, atom_start, atom_size, json_start, json_size = places[entry.slug]
         atom_at, json_at = starts[worker]
         spans[entry.slug] = (
