@@ -10,7 +10,8 @@ figure boxes, topics, sitemap or checks: what no build on this stack can go belo
 With `--contract`, it also writes what the content contract requires for every entry
 beyond its page, as plainly as this stack allows: each story's timeline (20 entries a
 page, each with its text, as dateline's shows them) and its Atom (feedgen, as
-dateline's) and JSON feeds with one item per entry, its text included. Still no
+dateline's) and JSON feeds with one item for each of its newest 50 entries (contract
+v1.1's default `feed_items`), its text included. Still no
 topics, sitemap, figure boxes, page metadata, checks or cache: what no build that keeps
 the contract can go below on this stack.
 
@@ -106,8 +107,14 @@ def timeline(job: tuple[list[tuple[str, int, list[Row]]], Path]) -> int:
     return len(pages)
 
 
+FEED_ITEMS = 50  # the contract's default: a story's feeds carry its newest 50 entries
+
+
 def feeds(story: str, rows: list[Row], out: Path) -> None:
+    """The story's Atom and JSON feeds of its newest FEED_ITEMS rows (`rows` newest first)."""
     from feedgen.feed import FeedGenerator
+
+    rows = rows[:FEED_ITEMS]
 
     atom = FeedGenerator()
     atom.id(f"{BASE}{story}/")

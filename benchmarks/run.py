@@ -429,7 +429,9 @@ def main() -> None:
         print("writing one page per entry (benchmarks/floor.py), f/pel = its ratio to Pelican:")
         print("the lowest this stack reaches; contract = the floor that also writes what the")
         print("content contract requires of each entry beyond its page (the timeline, Atom and")
-        print("JSON feeds with every entry's text: floor.py --contract), c/pel and c/hugo = its")
+        print(
+            "JSON feeds with the newest 50 entries' text: floor.py --contract), c/pel and c/hugo = its"
+        )
         print("ratios: the lowest a build keeping the contract reaches; dir µs = the disk's")
         print("cost of a page in a new folder, as dateline and Hugo write each entry, just")
         print("before that size's builds.")
