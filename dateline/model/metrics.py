@@ -101,35 +101,36 @@ def json_number(number: Decimal | None) -> int | float | None:
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
-    """One metric of `figures.json`, serialised; `entry_url` maps entry slug to permalink.
+def claim_fields(reported: Reported, entry_url: str) -> dict[str, object]:
+    """One claim as every figures.json has it (the contract's keys, in its order), the
+    entry that reported it at `entry_url`."""
+    claim = reported.claim
+    return {
+        "source": claim.source,
+        "source_url": claim.source_url,
+        "source_kind": claim.source_kind,
+        "source_party": claim.source_party,
+        "qualifier": claim.qualifier,
+        "value": json_number(claim.value),
+        "low": json_number(claim.low),
+        "high": json_number(claim.high),
+        "unit": claim.unit,
+        "as_of": iso(claim.as_of),
+        "status": claim.status,
+        "entry": entry_url,
+        "text": claim.text,
+    }
+
+
+def metric_document(metric: Metric, claims: Iterable[dict[str, object]]) -> str:
+    """One metric of a figures.json around its `claims`, serialised.
 
     One claim a line: a diff of the file shows which claims changed, and each line is
     made by the C encoder, where `indent=2` (13 lines a claim) made Python fall back to
     its pure-Python one. So a metric with thousands of claims is serialised faster, and
     figures.json is smaller.
     """
-    claims = ",\n".join(
-        "  "
-        + _ENCODER.encode(
-            {
-                "source": r.claim.source,
-                "source_url": r.claim.source_url,
-                "source_kind": r.claim.source_kind,
-                "source_party": r.claim.source_party,
-                "qualifier": r.claim.qualifier,
-                "value": json_number(r.claim.value),
-                "low": json_number(r.claim.low),
-                "high": json_number(r.claim.high),
-                "unit": r.claim.unit,
-                "as_of": iso(r.claim.as_of),
-                "status": r.claim.status,
-                "entry": entry_url[r.entry.slug],
-                "text": r.claim.text,
-            }
-        )
-        for r in metric.claims
-    )
+    lines = ",\n".join("  " + _ENCODER.encode(claim) for claim in claims)
     head = _ENCODER.encode(
         {
             "slug": metric.slug,
@@ -138,7 +139,14 @@ def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
             "description": metric.description,
         }
     )
-    return f'{head[:-1]}, "claims": [\n{claims}\n]}}'
+    return f'{head[:-1]}, "claims": [\n{lines}\n]}}'
+
+
+def metric_json(metric: Metric, entry_url: dict[str, str]) -> str:
+    """One metric of a story's `figures.json`; `entry_url` maps entry slug to permalink."""
+    return metric_document(
+        metric, (claim_fields(r, entry_url[r.entry.slug]) for r in metric.claims)
+    )
 
 
 def figures_json(story: Story, metrics: list[str]) -> str:

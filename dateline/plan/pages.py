@@ -245,9 +245,9 @@ def tag_pages(plan: StoryPlan, tag: Tag) -> Iterator[PageJob]:
         )
 
 
-def site_pages(site: Site) -> Iterator[PageJob]:
+def site_pages(site: Site, figures: bool) -> Iterator[PageJob]:
     """The site's own pages: the front page listing every story, newest first, and the
-    404 page."""
+    404 page (linking to the site's figures, if it has any)."""
     stories = sorted(
         site.stories,
         key=lambda s: (s.modified.timestamp() if s.modified else float("-inf"), s.slug),
@@ -261,7 +261,6 @@ def site_pages(site: Site) -> Iterator[PageJob]:
         lambda: {"meta": {"og_type": "website", "title": site.config.title}, "stories": stories},
         lastmod=stories[0].modified if stories else None,
     )
-    figures = any(e.boxes for story in site.stories for e in story.entries)
     yield PageJob(
         "404.html",
         routes.NOT_FOUND,

@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from dateline.errors import ContentError
@@ -73,7 +74,7 @@ class Registry:
             for name in (metric.name, *metric.aliases):
                 self._metrics[normal(name)] = metric
 
-    @property
+    @cached_property
     def digest(self) -> bytes:
         """Stands for the registry in what entries are read against."""
         return hashlib.blake2b(repr((self.sources, self.metrics)).encode(), digest_size=16).digest()

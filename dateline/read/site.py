@@ -58,13 +58,7 @@ def read_content(
         for path in sorted(theme.rglob("*")):
             if path.is_file() and not inside(path, content.resolve()):
                 problems.error(display_path(path), 1, "links to a file outside the content folder")
-    toml = content / REGISTRY_FILE
-    if toml.exists() and not inside(toml, content.resolve()):
-        problems.error(display_path(toml), 1, "links outside the content folder")
-        registry = EMPTY
-    else:
-        registry, errors = load_registry(toml, display_path(toml))
-        problems.errors.extend(errors)
+    registry = _registry(content, problems)
     md = make_parser(allow_html=config.allow_html)
     stories = []
     listings: dict[str, list[tuple[str, bool]]] = {}  # story folder -> its files
@@ -94,3 +88,14 @@ def read_content(
         if story is not None:
             stories.append(story)
     return ContentRead(config, words, tuple(stories), linking, listings, registry)
+
+
+def _registry(content: Path, problems: Problems) -> Registry:
+    """The figures registry, `figures.toml`, if the content folder has one of its own."""
+    toml = content / REGISTRY_FILE
+    if toml.exists() and not inside(toml, content.resolve()):
+        problems.error(display_path(toml), 1, "links outside the content folder")
+        return EMPTY
+    registry, errors = load_registry(toml, display_path(toml))
+    problems.errors.extend(errors)
+    return registry

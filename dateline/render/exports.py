@@ -14,10 +14,9 @@ import json
 from collections.abc import Iterator
 
 from dateline import routes
-from dateline.model.metrics import Metric, Reported, json_number
+from dateline.model.metrics import Metric, Reported, claim_fields, metric_document
 from dateline.model.site import Site
 from dateline.slugs import slugify
-from dateline.times import iso
 from dateline.urls import absolute
 
 COLUMNS = (
@@ -42,25 +41,14 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def _row(site: Site, metric: Metric, reported: Reported) -> dict[str, object]:
-    claim, entry = reported.claim, reported.entry
-    base = site.config.base_url
+    """A claim as a row of figures.csv: its metric, its story, then as figures.json has it."""
+    base, entry = site.config.base_url, reported.entry
+    url = absolute(base, entry.path) if base else entry.path
     return {
         "metric": metric.slug,
         "metric_name": metric.name,
         "story": entry.story,
-        "source": claim.source,
-        "source_url": claim.source_url,
-        "source_kind": claim.source_kind,
-        "source_party": claim.source_party,
-        "qualifier": claim.qualifier,
-        "value": json_number(claim.value),
-        "low": json_number(claim.low),
-        "high": json_number(claim.high),
-        "unit": claim.unit,
-        "as_of": iso(claim.as_of),
-        "status": claim.status,
-        "entry": absolute(base, entry.path) if base else entry.path,
-        "text": claim.text,
+        **claim_fields(reported, url),
     }
 
 
@@ -74,20 +62,11 @@ def metric_part(site: Site, metric: Metric) -> Part:
     empty where a value is null). Made one metric at a time, so an edit of one box
     makes only its metric's part again."""
     rows = [_row(site, metric, r) for r in metric.claims]
-    claims = ",\n".join("  " + _ENCODER.encode(_claim(row)) for row in rows)
-    head = _ENCODER.encode(
-        {
-            "slug": metric.slug,
-            "name": metric.name,
-            "unit": metric.unit,
-            "description": metric.description,
-        }
-    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
         writer.writerow("" if row[name] is None else row[name] for name, _, _ in COLUMNS)
-    return f'{head[:-1]}, "claims": [\n{claims}\n]}}', out.getvalue()
+    return metric_document(metric, map(_claim, rows)), out.getvalue()
 
 
 def _claim(row: dict[str, object]) -> dict[str, object]:

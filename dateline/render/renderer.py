@@ -88,7 +88,6 @@ class Renderer:
         # a topic's or a metric's entries.
         self._sitemap: Listed = []
         self._lists_pages = True
-        self._shared: frozenset[str] = frozenset()  # metrics more than one story reports
         self.rendered = 0  # pages rendered (not reused) by the last `render`
         self.progress: Callable[[], object] | None = None  # called per page rendered
         # With a build cache: each page's digest last build, and this build's.
@@ -201,10 +200,10 @@ class Renderer:
             if self.share.mine(path):
                 out.copy(source, path)
         metrics = site_metrics(site)
-        self._shared = frozenset(m.slug for m in metrics if len(stories_of(m)) > 1)
+        shared = frozenset(m.slug for m in metrics if len(stories_of(m)) > 1)
         for story in site.stories:
-            self.story(story)
-        for job in site_pages(site):
+            self.story(story, shared)
+        for job in site_pages(site, bool(metrics)):
             self.page(job)
         for job in site_figure_pages(site, metrics, self.words):
             self.page(job)
@@ -222,10 +221,11 @@ class Renderer:
             for path, text in self._exports(site, metrics):
                 out.write(path, text)
 
-    def story(self, story: Story) -> None:
+    def story(self, story: Story, shared: frozenset[str] = frozenset()) -> None:
         """A story's pages, media and photos' copies, then its data files and feeds
-        (the dev server's after every page, so an open page reloads sooner)."""
-        plan = plan_story(story, self.site.config.per_page, self.words, self._shared)
+        (the dev server's after every page, so an open page reloads sooner). `shared`:
+        the metrics other stories report too."""
+        plan = plan_story(story, self.site.config.per_page, self.words, shared)
         self.helpers.plans[story.slug] = plan
         first = [e for e in story.entries if (story.slug, e.slug) in self.first]
         if first:  # the dev server: the pages just edited, and the timeline showing them

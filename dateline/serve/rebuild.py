@@ -215,13 +215,6 @@ class Rebuilder:
     def output(self) -> LiveOutput:
         return self.live.output
 
-    @property
-    def cache(self) -> ReadCache:
-        return self.live.cache
-
-    def theme_changed(self, paths: set[Path]) -> bool:
-        return self.live.theme_changed(paths)
-
     def settle(self, full: bool = True) -> None:
         """Collect garbage now, between builds, and freeze what survives, so later
         collections skip a long story's objects. Not `full`, only what is not frozen
