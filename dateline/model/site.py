@@ -109,6 +109,8 @@ class Story:
     image_alt: str | None = None  # its alt text
     # Smaller copies to make of photos the standfirst or an entry shows (see images).
     copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # Each media file's name, size and content digest (see read.files.media_key).
+    media_key: tuple[tuple[str, int, bytes], ...] = ()
 
     @property
     def path(self) -> str:
@@ -122,6 +124,11 @@ class Story:
         allows.)
         """
         return newest(self.entries)
+
+    @cached_property
+    def media_digests(self) -> dict[str, bytes]:
+        """Each media file's content digest, by its name in the story folder."""
+        return {name: digest for name, _, digest in self.media_key}
 
     def with_entry(self, at: int, entry: Entry) -> Story:
         """This story with `entry` in place of its entry at `at`: the dev server's view

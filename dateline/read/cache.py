@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from dateline.model.site import Entry
 from dateline.read.entryfile import Problems
-from dateline.read.files import MediaKey
+from dateline.read.files import MediaKey, Stamps
 from dateline.read.registry import Registry
 
 Reader = tuple[MarkdownIt, ZoneInfo, int, bytes, Registry]
@@ -36,6 +36,9 @@ class ReadCache:
     scans: dict[Path, tuple[list[Path], list[Path], MediaKey, Problems]] = field(
         default_factory=dict
     )
+    # story folder -> its media files' content digests, hashed again only when a file's
+    # stat changes (see files.media_key).
+    stamps: dict[Path, Stamps] = field(default_factory=dict)
     # Set by a caller that knows exactly what changed (the dev server's watcher) and
     # that the changes are edits of entry files read before: then every other entry
     # and every folder listing is reused without touching the disk.

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from dateline.model.site import Entry
 from dateline.read.cache import ReadCache
-from dateline.read.entryfile import Problems, read_entry_file
+from dateline.read.entryfile import Problems, entry_digest, read_entry_file
 from dateline.read.files import MediaKey, file_key
 from dateline.read.registry import EMPTY, Registry
 from dateline.speed import forks
@@ -64,6 +64,10 @@ def read_entries(
         if hit is not None and hit[0] == key:
             results.append((hit[1], hit[2]))
             continue
+        if hit is not None and _same_bytes(hit, path, settings):
+            results.append((hit[1], hit[2]))
+            cache.entries[name] = (key, hit[1], hit[2])  # type: ignore[union-attr]
+            continue
         misses.append((len(results), path, name, key))
         results.append(None)
     if cache is not None:
@@ -80,6 +84,16 @@ def read_entries(
         if cache is not None:
             cache.entries[name] = (key, entry, own)
     return results  # type: ignore[return-value]
+
+
+def _same_bytes(hit: tuple, path: Path, settings: bytes) -> bool:
+    """True if the file at `path`, read against the same `settings` as the cached
+    entry `hit`, still holds the bytes that entry was read from: its stat changed
+    without its content (a fresh checkout's new times and inodes, a `git stash pop`)."""
+    (_, read_with), entry, _ = hit
+    if read_with != settings or entry is None or not entry.digest:
+        return False
+    return entry_digest(path, settings) == entry.digest
 
 
 def reread_entry(cache: ReadCache, path: Path) -> tuple[Entry | None, Problems] | None:

@@ -324,6 +324,24 @@ def read_entry_file(
     return parse_entry(md, data, shown, path.parent, story, slug, zone, problems, salt, registry)
 
 
+def entry_digest(path: Path, salt: bytes) -> bytes | None:
+    """The digest an entry read now from `path` against `salt` would have (see
+    Entry.digest), without reading it into one; None if the file cannot be read.
+
+    How the build cache knows an entry file whose stat changed but whose bytes did not
+    (a fresh checkout's) for the one it read before.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _digest(salt, display_path(path), data)
+
+
+def _digest(salt: bytes, shown: str, data: bytes) -> bytes:
+    return hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
+
+
 def parse_entry(
     md: MarkdownIt,
     data: bytes,
@@ -407,9 +425,7 @@ def _entry(
         image_alt=rendered.image[1] if rendered.image else None,
         copies=rendered.copies,
         links=rendered.links,
-        digest=hashlib.blake2b(salt + shown.encode() + b"\0" + data, digest_size=16).digest()
-        if salt
-        else b"",
+        digest=_digest(salt, shown, data) if salt else b"",
         time_line=fields["time"].line,
         updated_line=fields["updated"].line if "updated" in fields else 1,
         aliases_line=fields["aliases"].line if "aliases" in fields else 1,

@@ -6,6 +6,7 @@ server lists them on every save.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from dateline.errors import display_path
 from dateline.read.entryfile import INDEX_FILE, Problems
 from dateline.slugs import slugify
 
-MediaKey = tuple[tuple[str, int, int], ...]  # (name, mtime ns, size) of each media file
+MediaKey = tuple[tuple[str, int, bytes], ...]  # (name, size, content digest) of each media file
+Stamp = tuple[int, int, int, int]  # a file's stat fingerprint: a rewrite changes one of these
+# A folder's media files, by name: (stamp, content digest) as last hashed.
+Stamps = dict[str, tuple[Stamp, bytes]]
 
 
 def is_hidden(name: str) -> bool:
@@ -56,28 +60,41 @@ def inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root)
 
 
-def media_key(folder: Path, media: list[Path]) -> MediaKey:
+def media_key(folder: Path, media: list[Path], known: Stamps) -> tuple[MediaKey, Stamps]:
     """A story's media files as entries are read against them: an entry is read again
-    when an image it may show is added, removed or replaced (its size is in the page)."""
-    key = []
+    when an image it may show is added, removed or replaced (its size is in the page).
+
+    By content, not modification time: a fresh checkout (a CI runner's) gives every
+    file a new one. A file is hashed again only when its stamp is not the one `known`
+    has for it; returns the key and the stamps to keep for next time.
+    """
+    key, stamps = [], {}
     for name in sorted(media):
+        shown = name.as_posix()
+        path = folder / name
         try:
-            stat = (folder / name).stat()
+            stamp = _stamp(os.stat(path))
+            before = known.get(shown)
+            if before is not None and before[0] == stamp:
+                digest = before[1]
+            else:
+                with path.open("rb") as handle:
+                    digest = hashlib.file_digest(handle, "blake2b").digest()[:16]
         except OSError:  # gone since the listing: as good as changed
-            key.append((name.as_posix(), -1, -1))
+            key.append((shown, -1, b""))
             continue
-        key.append((name.as_posix(), stat.st_mtime_ns, stat.st_size))
-    return tuple(key)
+        stamps[shown] = (stamp, digest)
+        key.append((shown, stamp[2], digest))
+    return tuple(key), stamps
 
 
-def file_key(path: Path) -> tuple[int, ...]:
+def file_key(path: Path) -> Stamp:
     """An entry file's stat fingerprint: a rewrite changes at least one of these."""
-    stat = path.stat()
+    return _stamp(os.stat(path))
+
+
+def _stamp(stat: os.stat_result) -> Stamp:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-
-
-# How a story's entry files are read (parser and settings): set while they are read,
-# and inherited by forked workers.
 
 
 def scan(

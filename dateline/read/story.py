@@ -14,7 +14,7 @@ from dateline.read.cache import ReadCache
 from dateline.read.config import SiteConfig
 from dateline.read.entries import read_entries
 from dateline.read.entryfile import INDEX_FILE, Problems, read_document, render_body
-from dateline.read.files import inside, media_key, scan
+from dateline.read.files import MediaKey, inside, media_key, scan
 from dateline.read.frontmatter import Field, Kind
 from dateline.read.registry import EMPTY, Registry
 from dateline.slugs import slugify
@@ -104,6 +104,7 @@ def read_story(
             entries=entries,
             folder=folder,
             media=tuple(media),
+            media_key=key,
             image=standfirst.image[0] if standfirst.image else None,
             image_alt=standfirst.image[1] if standfirst.image else None,
             copies=tuple(
@@ -137,17 +138,19 @@ def _scanned(
     root: Path,
     problems: Problems,
     cache: ReadCache | None,
-) -> tuple[list[Path], list[Path], tuple[tuple[str, int, int], ...]]:
-    """The story's entry files, media files and the media's stat key: from the cache
+) -> tuple[list[Path], list[Path], MediaKey]:
+    """The story's entry files, media files and the media's key: from the cache
     when the dev server vouches nothing but known entries changed."""
     scanned = cache.scans.get(folder) if cache is not None and cache.trusted is not None else None
     if scanned is None:
         own = Problems()
         entry_paths, media = scan(folder, files, root, own)
         # Stat'd with the listing, so the dev server's saves of an entry stat no media.
-        scanned = (entry_paths, media, media_key(folder, media), own)
+        key, stamps = media_key(folder, media, cache.stamps.get(folder, {}) if cache else {})
+        scanned = (entry_paths, media, key, own)
         if cache is not None:
             cache.scans[folder] = scanned
+            cache.stamps[folder] = stamps
     entry_paths, media, key, scan_problems = scanned
     problems.errors.extend(scan_problems.errors)
     return entry_paths, media, key

@@ -315,12 +315,11 @@ class Renderer:
         mine = {w: path for w, path in paths.items() if self.share.mine(path)}
         if not mine:
             return
-        try:
-            stat = source.stat()  # once for all its copies
-        except OSError:  # deleted since it was read: the next build says so
+        digest = story.media_digests.get(name)
+        if digest is None:  # deleted since it was read: the next build says so
             return
         for width, path in mine.items():
-            made_from = ("copy", stat.st_size, stat.st_mtime_ns, width)
+            made_from = ("copy", digest, width)
             if not self._kept_as_before(path, made_from):
                 self.out.made_from(path, made_from, lambda w=width: resized(source, w))
 

@@ -29,13 +29,21 @@ from dateline.speed.bodies import inline_pickler
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # all of dateline's code
 _BATCH = 500  # entries pickled together
-# The libraries whose code shapes the output (modules, not distributions: asking
-# importlib.metadata for versions would add its imports to every build).
-# Found, not imported: imagesize and Pillow are imported only by builds showing photos.
-_LIBRARIES = (
-    *("markdown_it", "jinja2", "markupsafe", "yaml", "nh3", "feedgen", "lxml.etree"),
-    *("imagesize", "PIL"),
-)
+# The libraries whose code shapes the output: module -> distribution (found, not
+# imported: imagesize and Pillow are imported only by builds showing photos).
+_LIBRARIES = {
+    "markdown_it": "markdown_it_py",
+    "mdit_py_plugins": "mdit_py_plugins",
+    "jinja2": "jinja2",
+    "markupsafe": "markupsafe",
+    "yaml": "pyyaml",
+    "dateutil": "python_dateutil",
+    "nh3": "nh3",
+    "feedgen": "feedgen",
+    "lxml.etree": "lxml",
+    "imagesize": "imagesize",
+    "PIL": "pillow",
+}
 
 
 @dataclass
@@ -58,11 +66,7 @@ def fingerprint(content: Path) -> str:
     """A digest of everything besides content that shapes the output."""
     h = hashlib.blake2b(digest_size=16)
     h.update(sys.version.encode())
-    for name in _LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        where = Path((spec.origin if spec is not None else None) or "")
-        stat = where.stat()  # installing another version writes this file anew
-        h.update(f"{name}:{where}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    h.update(_libraries().encode())
     roots = [_PACKAGE, *theme_dirs(content)]
     for root in roots:
         for path in sorted(root.rglob("*")):
@@ -70,6 +74,35 @@ def fingerprint(content: Path) -> str:
                 h.update(str(path.relative_to(root)).encode())
                 h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _libraries() -> str:
+    """The libraries' versions, from the names of the folders pip installed them with
+    (`markdown_it_py-4.0.0.dist-info`), and each module's path and size.
+
+    Not their files' modification times: a CI runner installs them anew for every
+    publish (from pip's cache), which would make every publish a build from nothing.
+    Not importlib.metadata either: its imports would add to every build.
+    """
+    found, sites = [], set()
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        where = Path((spec.origin if spec is not None else None) or "")
+        found.append(f"{name}:{where}:{where.stat().st_size if where.is_file() else -1}")
+        if spec is not None and where.is_file():  # site/a/b.py or site/a/b/__init__.py
+            depth = name.count(".") + (spec.submodule_search_locations is not None)
+            sites.add(where.parents[depth])
+    for site in sorted(sites):
+        with contextlib.suppress(OSError):
+            found.extend(
+                sorted(
+                    folder
+                    for folder in os.listdir(site)
+                    if folder.endswith(".dist-info")
+                    and folder.split("-")[0].lower() in _LIBRARIES.values()
+                )
+            )
+    return "\n".join(found)
 
 
 def load(out: Path, content: Path) -> BuildCache:

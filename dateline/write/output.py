@@ -26,6 +26,14 @@ MARKER = ".dateline"
 MARKER_TEXT = "This folder is written by dateline; a build replaces everything in it.\n"
 
 
+def as_built(stat: os.stat_result, size: int, mtime_ns: int) -> bool:
+    """Whether a file whose stat is `stat` is still the one a build wrote with `size`
+    bytes at `mtime_ns`: same size, and modified in the same second. Not to the
+    nanosecond: an output restored from an archive (a CI runner's, by actions/cache or
+    Python's tarfile) keeps its times only to the second or microsecond."""
+    return stat.st_size == size and stat.st_mtime_ns // 1_000_000_000 == mtime_ns // 1_000_000_000
+
+
 def check_output(out: Path, content: Path) -> None:
     """Refuse output folders a build could destroy someone's files in."""
     out_r, content_r = out.resolve(), content.resolve()
@@ -149,7 +157,7 @@ class Output:
 
         def same(old: str) -> bool:
             stat = os.lstat(old)
-            return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns) and S_ISREG(stat.st_mode)
+            return as_built(stat, size, mtime_ns) and S_ISREG(stat.st_mode)
 
         if self._kept(path, same):
             self._done(path)
@@ -164,7 +172,7 @@ class Output:
         try:
             with (self.previous / path).open("rb") as handle:
                 stat = os.fstat(handle.fileno())
-                if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                if not as_built(stat, size, mtime_ns):
                     return None
                 return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
