@@ -144,6 +144,16 @@ def generate(root: Path, entries: int, stories: int = 3, seed: int = 1) -> Path:
     return content
 
 
+def add_entry(content: Path, index: int) -> Path:
+    """Write the newest entry of the first (largest) story, as an editor adds one; its
+    number `index` past the story's last."""
+    start = datetime(2022, 2, 24, 3, 0, tzinfo=UTC)
+    when = (start + timedelta(minutes=7 * index + 6)).astimezone(KYIV)
+    path = content / "story-1" / f"e{index:06d}.md"
+    path.write_text(entry_text(random.Random(index), index, when))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path)

@@ -6,8 +6,9 @@
 For each size it writes the same articles for all three tools, times full builds of
 each in this one run (the tools taking turns), and prints dateline's time as a ratio to
 the others. For dateline it also prints pages written, peak memory, a command-line
-rebuild after editing one entry, another after a change every page shows (the site's
-title), and the dev server's incremental rebuild after the same edit: to the edited
+rebuild after editing one entry, a publish's rebuild after adding one (on a fresh copy
+of the content, as a CI runner checks it out), another after a change every page shows
+(the site's title), and the dev server's incremental rebuild after the same edit: to the edited
 entry's page written and to the whole rebuild done, and the dev server's peak memory.
 Pelican is installed in a throwaway virtual environment (default theme, pagination 20);
 Hugo is used when the Debian package is on the machine (minimal layouts, pagination 20).
@@ -36,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import generate  # noqa: E402
+from benchmarks.generate import add_entry, generate  # noqa: E402
 
 # Each tool's build runs under this small wrapper, so all three are timed the same way:
 # the whole process, interpreter start and exit included, and the peak memory of the
@@ -315,7 +316,25 @@ def bench(
         restyles.append(dateline_build(content, site, jobs)["seconds"])
     row["rebuild"] = statistics.median(rebuilds)
     row["restyle"] = statistics.median(restyles)
+    row["fresh"] = statistics.median(
+        fresh_publish(content, site, jobs, size + n, base / f"checkout{n}") for n in runs
+    )
     return row  # the folders stay until the run's temporary folder goes
+
+
+def fresh_publish(content: Path, site: Path, jobs: int, index: int, checkout: Path) -> float:
+    """A publish on a CI runner: one entry added, then a build on a fresh checkout
+    (every content file with a new modification time and inode) over the output and
+    build cache as the last build left them, as actions/cache restores them (their
+    bytes and modification times; dateline asks nothing else of them).
+
+    The old content folder is moved aside, not deleted (see `settle`)."""
+    add_entry(content, index)
+    shutil.copytree(content, checkout, copy_function=shutil.copyfile)
+    content.rename(checkout.with_name(checkout.name + "-before"))
+    checkout.rename(content)
+    read_all(content)
+    return dateline_build(content, site, jobs)["seconds"]
 
 
 def settle(seconds: float) -> None:
@@ -392,7 +411,8 @@ def main() -> None:
         )
         header = (
             f"{'N':>7} {'entries':>7} {'dateline':>9} {'entries/s':>9} {'pages':>6} "
-            f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'restyle':>7} {'serve s':>7} {'page ms':>7} "
+            f"{'peak MB':>7} {'rebuild':>8} {'of full':>7} {'fresh':>6} {'of full':>7} {'restyle':>7} "
+            f"{'serve s':>7} {'page ms':>7} "
             f"{'serve ms':>8} {'serve MB':>8} "
             f"{'pelican':>8} {'ratio':>6} {'hugo':>6} {'ratio':>6} {'floor':>6} {'f/pel':>6} "
             f"{'contract':>8} {'c/pel':>6} {'c/hugo':>6} {'dir µs':>6}"
@@ -407,7 +427,8 @@ def main() -> None:
                 f"{row['N']:>7,} {row['entries']:>7,} {seconds:>9.2f} "
                 f"{row['entries'] / seconds:>9,.0f} {row['pages']:>6,} "
                 f"{row['peak_mb']:>7,.0f} {row['rebuild']:>8.2f} "
-                f"{row['rebuild'] / seconds:>7.2f} {row['restyle']:>7.2f} "
+                f"{row['rebuild'] / seconds:>7.2f} {row['fresh']:>6.2f} "
+                f"{row['fresh'] / seconds:>7.2f} {row['restyle']:>7.2f} "
                 f"{row['serve_first']:>7.2f} {row['page_ms']:>7.0f} "
                 f"{row['serve_ms']:>8.0f} {row['serve_mb']:>8,.0f} "
                 f"{pel if pel is not None else nan:>8.2f} {seconds / pel if pel else nan:>6.2f} "
@@ -421,7 +442,10 @@ def main() -> None:
             "ratio = dateline's time / the other tool's time on the same articles (lower is better)"
         )
         print("rebuild = a command-line build after editing one entry (of full: as a share")
-        print("of the full build); restyle = a command-line build after a change every page")
+        print("of the full build); fresh = a publish on a CI runner: a build after adding one")
+        print("entry, on a fresh copy of the content (new modification times and inodes), over")
+        print("the last output and build cache (of full: as a share of the full build);")
+        print("restyle = a command-line build after a change every page")
         print("shows (the site's title); serve s = the dev server's first build; page ms =")
         print("the dev server, from the edit to the edited entry's page written; serve ms = to")
         print("the whole rebuild done, feeds included; serve MB = the dev server's peak memory,")
