@@ -206,3 +206,24 @@ def test_the_publish_workflow_restores_and_saves_what_the_build_keeps() -> None:
     assert steps[restore]["with"]["key"] == steps[save]["with"]["key"]
     assert steps[save]["with"]["key"].startswith(steps[restore]["with"]["restore-keys"])
     assert steps[uses.index("actions/upload-pages-artifact@v3")]["with"]["path"] == out.name
+
+
+def test_the_publish_workflow_installs_dateline_only_when_its_environment_is_new() -> None:
+    """The environment is restored under a key naming the exact Python and the DATELINE
+    line; pip runs only on a miss, and the build runs the environment's dateline."""
+    workflow = yaml.safe_load((ROOT / "examples/publish.yml").read_text())
+    steps = workflow["jobs"]["publish"]["steps"]
+    python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    venv = next(s for s in steps if s.get("id") == "venv")
+    key = venv["with"]["key"]
+    assert f"steps.{python['id']}.outputs.python-version" in key
+    assert "env.DATELINE" in key and "DATELINE" in workflow["env"]
+    install = next(s for s in steps if "pip install" in s.get("run", ""))
+    assert install["if"] == "steps.venv.outputs.cache-hit != 'true'"
+    folder = venv["with"]["path"]
+    assert install["run"].startswith(f"python -m venv {folder} && {folder}/bin/pip install")
+    on_path = folder.replace("~", "$HOME") + "/bin"
+    indices = [steps.index(s) for s in (venv, install)]
+    path_step = next(i for i, s in enumerate(steps) if on_path in s.get("run", ""))
+    build = next(i for i, s in enumerate(steps) if s.get("run", "").startswith("dateline build"))
+    assert indices[0] < indices[1] < path_step < build
