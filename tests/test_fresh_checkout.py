@@ -105,16 +105,25 @@ def save_output(runner: Path, saved: Path) -> None:
             archive.add(runner / name, arcname=name)
 
 
+def first_publish(
+    origin: Path, runner: Path, saved: Path, counts: Counts
+) -> tuple[Path, tuple[int, int, int]]:
+    """The first run: a checkout with nothing restored, built, its output saved; the
+    checkout and what its build counted."""
+    first = publish_runner(origin, runner, None)
+    counted = counts.build(first / "content", first / "site")
+    save_output(first, saved)
+    return first, counted
+
+
 def test_a_publish_with_nothing_new_reads_and_renders_nothing(
     origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counts = Counts(monkeypatch)
     runner, saved = tmp_path / "runner", tmp_path / "saved.tar"
-    first = publish_runner(origin, runner, None)
-    parsed, pages, resized = counts.build(first / "content", first / "site")
+    first, (parsed, pages, resized) = first_publish(origin, runner, saved, counts)
     assert (parsed, resized) == (9, 3) and pages > 9
     before = snapshot(first / "site")
-    save_output(first, saved)
 
     again = publish_runner(origin, runner, saved)
     assert counts.build(again / "content", again / "site") == (0, 0, 0)
@@ -126,9 +135,7 @@ def test_a_publish_after_a_new_entry_renders_what_a_local_rebuild_does(
 ) -> None:
     counts = Counts(monkeypatch)
     runner, saved = tmp_path / "runner", tmp_path / "saved.tar"
-    first = publish_runner(origin, runner, None)
-    counts.build(first / "content", first / "site")
-    save_output(first, saved)
+    first_publish(origin, runner, saved, counts)
     # The editor's machine: the same build, then the new entry rebuilt in place.
     desk = tmp_path / "desk"
     shutil.copytree(origin / "content", desk / "content")
