@@ -195,11 +195,16 @@ def test_the_cache_outlives_libraries_installed_anew_but_not_a_new_version(
     assert cache.fingerprint(content) != before
 
 
+def publish_workflow() -> tuple[dict, list[dict]]:
+    """examples/publish.yml, and its job's steps in order."""
+    workflow = yaml.safe_load((ROOT / "examples/publish.yml").read_text())
+    return workflow, workflow["jobs"]["publish"]["steps"]
+
+
 def test_the_publish_workflow_restores_and_saves_what_the_build_keeps() -> None:
     """examples/publish.yml caches the very folder and cache file its build writes, the
     restore before the build and the save after it, under the same key."""
-    workflow = yaml.safe_load((ROOT / "examples/publish.yml").read_text())
-    steps = workflow["jobs"]["publish"]["steps"]
+    _, steps = publish_workflow()
     uses = [step.get("uses", step.get("run", "")) for step in steps]
     restore = next(i for i, u in enumerate(uses) if u.startswith("actions/cache/restore@"))
     run = next(i for i, u in enumerate(uses) if u.startswith("dateline build"))
@@ -218,8 +223,7 @@ def test_the_publish_workflow_restores_and_saves_what_the_build_keeps() -> None:
 def test_the_publish_workflow_installs_dateline_only_when_its_environment_is_new() -> None:
     """The environment is restored under a key naming the exact Python and the DATELINE
     line; pip runs only on a miss, and the build runs the environment's dateline."""
-    workflow = yaml.safe_load((ROOT / "examples/publish.yml").read_text())
-    steps = workflow["jobs"]["publish"]["steps"]
+    workflow, steps = publish_workflow()
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     venv = next(s for s in steps if s.get("id") == "venv")
     key = venv["with"]["key"]
@@ -230,7 +234,6 @@ def test_the_publish_workflow_installs_dateline_only_when_its_environment_is_new
     folder = venv["with"]["path"]
     assert install["run"].startswith(f"python -m venv {folder} && {folder}/bin/pip install")
     on_path = folder.replace("~", "$HOME") + "/bin"
-    indices = [steps.index(s) for s in (venv, install)]
     path_step = next(i for i, s in enumerate(steps) if on_path in s.get("run", ""))
     build = next(i for i, s in enumerate(steps) if s.get("run", "").startswith("dateline build"))
-    assert indices[0] < indices[1] < path_step < build
+    assert steps.index(venv) < steps.index(install) < path_step < build
