@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from dateline.errors import BuildError, ContentError, ContentWarning, UsageError, display_path
 from dateline.model.site import Site
 from dateline.read.cache import ReadCache
+from dateline.read.cms_settings import LocalCms
 from dateline.read.entryfile import Problems
 from dateline.read.site import read_content
 from dateline.validate import validate_site
@@ -84,6 +85,7 @@ def build(
     target: Target | None = None,
     changes: frozenset[Path] = frozenset(),
     now: datetime | None = None,
+    cms: LocalCms | None = None,
 ) -> BuildReport:
     """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
 
@@ -96,7 +98,8 @@ def build(
     `target` is where the build writes: by default a staged `out` (the command line);
     `Nowhere()` for `check`; the dev server's, which keeps its caches between builds,
     with the `changes` (paths) since its last build. Either way the same steps run:
-    read and validate everything, then render and write.
+    read and validate everything, then render and write. `cms`: the dev server's
+    admin page, through Decap's local proxy (`serve --cms`).
     """
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
@@ -107,6 +110,8 @@ def build(
         target = Staged(content, out, use_cache)
     with target.building(changes) as cache:
         site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=cache, now=now)
+        if cms is not None:
+            site = replace(site, config=replace(site.config, cms=cms.settings(site.config.cms)))
         if strict and warnings:
             raise BuildError([ContentError(w.path, w.line, w.message) for w in warnings])
         read_done = time.perf_counter()

@@ -27,7 +27,7 @@ from dateline.errors import BuildError, ContentError, UsageError
 from dateline.render.theme import template_error, theme_dirs
 from dateline.write.targets import Nowhere
 
-COMMANDS = ("build", "serve", "check", "new", "new-story")
+COMMANDS = ("build", "serve", "check", "new", "new-story", "cms")
 
 
 def _content(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     s.add_argument("--out", type=Path, help="folder to serve from (default: a temporary folder)")
+    s.add_argument(
+        "--cms",
+        action="store_true",
+        help="also serve the Decap CMS editor at /admin/, with its local proxy (needs Node.js)",
+    )
+    s.add_argument(
+        "--cms-port", type=int, default=8081, help="port of the CMS's local proxy (default: 8081)"
+    )
 
     c = sub.add_parser("check", help="check all content without writing anything")
     _content(c)
@@ -90,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     _content(ns)
     ns.add_argument("slug", help="folder name, used in URLs: lowercase words and hyphens")
     ns.add_argument("title", help="the story's headline")
+
+    cm = sub.add_parser("cms", help="write the Decap CMS admin page (site.toml's [cms] table)")
+    _content(cm)
+    cm.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write index.html, config.yml and the editor's script into "
+        "(default: print config.yml)",
+    )
     return parser
 
 
@@ -173,6 +190,33 @@ def cmd_new_story(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cms(args: argparse.Namespace) -> int:
+    from dateline import routes
+    from dateline.build import read_site
+    from dateline.render.renderer import Renderer
+
+    if not args.content.is_dir():
+        raise UsageError(f"content folder {args.content} not found")
+    site, _warnings = read_site(args.content, drafts=True)
+    if site.config.cms is None:
+        raise UsageError(
+            f"{args.content / 'site.toml'} has no [cms] table; add one: see docs/cms.md"
+        )
+    files = Renderer(args.content, keep=False).admin(site)
+    if args.out is None:
+        sys.stdout.write(str(files[routes.admin("config.yml")]))
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path, made in files.items():
+        name = routes.file_of(path).removeprefix(routes.admin())
+        if isinstance(made, Path):
+            shutil.copyfile(made, args.out / name)
+        else:
+            (args.out / name).write_text(made, encoding="utf-8")
+    print(f"Wrote {', '.join(sorted(routes.file_of(p) for p in files))} into {args.out}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dateline.write.output import check_output
 
@@ -227,7 +271,12 @@ def _serve(args: argparse.Namespace, content: Path, out: Path) -> None:
             _print_errors(result.errors, "still serving the last good site")
             sys.stderr.flush()
 
-    rebuilder = Rebuilder(content, out, drafts=args.drafts)
+    cms, proxy = None, None
+    if args.cms:
+        from dateline.serve.cms import local_cms
+
+        cms, proxy = local_cms(content, args.host, args.cms_port)
+    rebuilder = Rebuilder(content, out, drafts=args.drafts, cms=cms)
     state = State()
     first = rebuilder.build(jobs=os.cpu_count() or 1)  # no threads yet: forking is safe
     report(first)
@@ -250,11 +299,21 @@ def _serve(args: argparse.Namespace, content: Path, out: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Serving on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    running = proxy.start() if proxy is not None else None
+    if running is not None:
+        print(
+            f"Editor on http://{host}:{server.server_address[1]}/admin/ "
+            f"(Decap's local proxy on {proxy.api}, editing {proxy.root})",
+            flush=True,
+        )
     try:
         watch_and_rebuild(rebuilder, [content, DEFAULT_THEME], state, stopping, report)
     finally:
         stopping.set()
         server.shutdown()
+        if running is not None:
+            running.terminate()
+            running.wait(timeout=10)
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -263,6 +322,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "new": cmd_new,
     "new-story": cmd_new_story,
+    "cms": cmd_cms,
 }
 
 

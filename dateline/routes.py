@@ -26,6 +26,9 @@ TRACKERS = "figures"
 
 # Names at the top of the site that its own pages use: no story folder may take one.
 SITE_RESERVED = frozenset({TRACKERS})
+# The CMS's admin page, written only for a site with a `[cms]` table (so a v1 story
+# folder named `admin` keeps building without one).
+ADMIN = "admin/"
 
 # Names in a story's folder that its own pages use: an entry file or media folder by
 # one of these names would collide with them.
@@ -113,3 +116,8 @@ def site_trackers() -> str:
 def site_tracker(metric: str) -> str:
     """A metric's tracker across every story that reports it."""
     return f"{TRACKERS}/{metric}/"
+
+
+def admin(name: str = "") -> str:
+    """The CMS's admin page (`admin/`) or a file beside it: `config.yml`, its scripts."""
+    return ADMIN + name

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dateline.errors import ContentError
+from dateline.read.cms_settings import CmsSettings, read_cms
 from dateline.read.frontmatter import unknown_key_message
 from dateline.times import TimeError, load_zone
 
@@ -27,6 +28,7 @@ SITE_KEYS: dict[str, type] = {
     "allow_html": bool,
     "max_entry_kb": int,
     "feed_items": int,  # v1.1
+    "cms": dict,  # dateline's own: the Decap CMS admin page (`dateline.read.cms_settings`)
 }
 DEFAULT_PER_PAGE = 50
 DEFAULT_FEED_ITEMS = 50  # a story's feeds carry its newest this many entries; 0: all
@@ -53,6 +55,7 @@ class SiteConfig:
     allow_html: bool = False  # raw HTML in entries, sanitized by nh3
     max_entry_kb: int = DEFAULT_MAX_ENTRY_KB  # larger entry files are refused
     feed_items: int = DEFAULT_FEED_ITEMS  # entries in a story's feeds, newest first; 0: all
+    cms: CmsSettings | None = None  # an admin page for editors in the browser, when set
 
     @property
     def direction(self) -> str:
@@ -85,13 +88,23 @@ def toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    """Line of each top-level key, for messages (tomllib does not report them)."""
+    """Line of each key, for messages (tomllib does not report them): a top-level key by
+    its name, a key in a `[table]` as `table.key`, and the table's header as `table`."""
     lines: dict[str, int] = {}
+    table = ""
     for number, line in enumerate(text.split("\n"), start=1):
-        match = re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)
-        if match:
-            lines.setdefault(match.group(1), number)
+        if header := re.match(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]", line):
+            table = header.group(1)
+            lines.setdefault(table, number)
+        elif match := re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line):
+            lines.setdefault(f"{table}.{match.group(1)}" if table else match.group(1), number)
     return lines
+
+
+def _table_lines(lines: dict[str, int], table: str) -> dict[str, int]:
+    """The lines of one table's keys, by key; the table's own line as ''."""
+    found = {k.split(".", 1)[1]: n for k, n in lines.items() if k.startswith(table + ".")}
+    return {"": lines.get(table, 1), **found}
 
 
 def _toml(path: Path, shown: str) -> tuple[dict, dict[str, int]] | ContentError:
@@ -125,6 +138,8 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
             error(key, unknown_key_message(key, list(SITE_KEYS)))
         elif key == "feed_items" and type(value) is int and value >= 0:
             continue  # 0 is allowed here: every entry
+        elif key == "cms":
+            continue  # a table, read on its own below
         elif (
             type(value) is not wanted  # bool is a subclass of int: compare exactly
             or (wanted is int and value < 1)
@@ -155,6 +170,7 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
     except TimeError as exc:
         error("timezone", str(exc))
         zone = ZoneInfo("UTC")
+    cms = read_cms(data.get("cms"), shown, _table_lines(lines, "cms"), errors)
     if errors:
         return None, errors
     config = SiteConfig(
@@ -166,5 +182,6 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         allow_html=data.get("allow_html", False),
         max_entry_kb=data.get("max_entry_kb", DEFAULT_MAX_ENTRY_KB),
         feed_items=data.get("feed_items", DEFAULT_FEED_ITEMS),
+        cms=cms,
     )
     return config, []

@@ -75,7 +75,9 @@ def read_content(
         if not files:
             continue  # an empty folder (git keeps none) is debris, not a story
         listings[folder.name] = files
-        if folder.name in routes.SITE_RESERVED:
+        if folder.name in routes.SITE_RESERVED or (
+            config.cms is not None and folder.name + "/" == routes.ADMIN
+        ):
             message = (
                 f"{folder.name!r} is a name dateline uses for the site's own pages; "
                 "rename the story folder"

@@ -32,6 +32,7 @@ from dateline.plan.pages import (
 from dateline.plan.pages import timeline_page as timeline_job
 from dateline.plan.story import StoryPlan, plan_story
 from dateline.read.images import copy_name, resized
+from dateline.render.cms import admin_files
 from dateline.render.data import FeedItems, Listed, Pieces, sitemap_files, story_figures
 from dateline.render.data import write_feeds as write_story_feeds
 from dateline.render.exports import metric_part, site_exports
@@ -220,6 +221,22 @@ class Renderer:
         if self.share.mine(routes.SITE_FIGURES_JSON):
             for path, text in self._exports(site, metrics):
                 out.write(path, text)
+        if site.config.cms is not None and self.share.mine(routes.admin()):
+            self._admin(site, out)
+
+    def _admin(self, site: Site, out: Output) -> None:
+        """The CMS's admin page, its configuration and scripts (`render.cms`)."""
+        for path, made in self.admin(site).items():
+            if isinstance(made, Path):
+                out.copy(made, path)
+            else:
+                out.write(path, made)
+
+    def admin(self, site: Site) -> dict[str, str | Path]:
+        """The admin folder's files by site path: text, or a file to copy."""
+        template = self.env.get_template("admin.html")
+        page = lambda admin: template.render(site=site, admin=admin)  # noqa: E731
+        return dict(admin_files(site, self.dirs, page, self.helpers.versions))
 
     def story(self, story: Story, shared: frozenset[str] = frozenset()) -> None:
         """A story's pages, media and photos' copies, then its data files and feeds

@@ -22,6 +22,7 @@ from dateline.build import build
 from dateline.errors import BuildError, ContentError, ContentWarning
 from dateline.model.site import Site
 from dateline.read.cache import ReadCache
+from dateline.read.cms_settings import LocalCms
 from dateline.read.entries import reread_entry
 from dateline.render.renderer import Interrupted, Renderer
 from dateline.render.theme import DEFAULT_THEME, SITE_THEME, compile_all, template_error, theme_dirs
@@ -194,9 +195,12 @@ class Live:
 class Rebuilder:
     """Keeps `out` in step with `content`, doing as little work as each change needs."""
 
-    def __init__(self, content: Path, out: Path, *, drafts: bool = False) -> None:
+    def __init__(
+        self, content: Path, out: Path, *, drafts: bool = False, cms: LocalCms | None = None
+    ) -> None:
         self.content = content
         self.drafts = drafts
+        self.cms = cms  # `serve --cms`: the admin page, through Decap's local proxy
         self.live = Live(content, out)
 
     @property
@@ -260,6 +264,7 @@ class Rebuilder:
                 drafts=self.drafts,
                 jobs=jobs,
                 target=self.live,
+                cms=self.cms,
                 changes=frozenset(changed or ()),
             )
         except BuildError as exc:  # the served folder keeps the last good site

@@ -31,6 +31,8 @@ EVENTS = "/__dateline/events"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 KEEPALIVE_SECONDS = 15
 HISTORY = 64  # versions whose written files are kept, for streams that wake late
+# Types Python's table may not know: the CMS's configuration, which Decap reads as YAML.
+_TYPES = {".yml": "text/yaml", ".yaml": "text/yaml"}
 
 RELOAD_SCRIPT = r"""<script>
 (function () {
@@ -255,8 +257,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._error(404, "Not found")
                 return
         body = found.read_bytes()
-        content_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        if content_type == "text/html":
+        content_type = _TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0]
+        content_type = content_type or "application/octet-stream"
+        if content_type == "text/html" and not found.is_relative_to(self.root / routes.ADMIN):
+            # (Not the CMS's page: a reload there would drop what the editor is typing.)
             # The script tells the page's own file by its address, less the path the
             # site was found under; written into a script, so no '<' in it.
             under_js = json.dumps(under).replace("<", "\\u003c")
