@@ -220,6 +220,10 @@ def offered_names(site: Site) -> dict[str, list[str]]:
     }
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def admin_page(site: Site, cms: CmsSettings, *, style: str, script: str, widgets: str) -> AdminPage:
     """The admin page's configuration and data; `style` is the site's stylesheet as the
     admin page links it (the preview shows boxes in the site's own style)."""
@@ -228,8 +232,14 @@ def admin_page(site: Site, cms: CmsSettings, *, style: str, script: str, widgets
         "# Written by dateline from site.toml and the story folders at each build; "
         "change those, not this file.\n"
     )
+    registry = site.registry
     data = {
         **offered_names(site),
+        # Names (and aliases) a box may use without a warning, as the build compares them.
+        "registered": {
+            "sources": [_folded(n) for s in registry.sources for n in (s.name, *s.aliases)],
+            "metrics": [_folded(n) for m in registry.metrics for n in (m.name, *m.aliases)],
+        },
         "statuses": list(STATUSES),
         "style": style,
         "stories": {s.slug: {"title": s.title, "zone": s.zone.key} for s in site.stories},

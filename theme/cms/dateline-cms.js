@@ -40,6 +40,9 @@
   var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
   var FENCE = /^(`{3,}|~{3,})[ \t]*figures(?:[ \t]+([^\n]*))?\n((?:[^\n]*\n)*?)[ \t]*\1[ \t]*(?=\n|$)/;
 
+  // The form asks for as-of dates in one form, though the build reads more (python-dateutil).
+  var AS_OF_FORM = "write the as-of date like 2022-03-02, or a time like 2022-03-02 14:05";
+
   function words(text) { return String(text == null ? "" : text).replace(/\s+/g, " ").trim(); }
 
   function number(groups, p) {
@@ -154,6 +157,7 @@
     if (c.url && !/^(https?:\/\/|[^:]*$)/i.test(c.url)) return "source link '" + c.url + "' is not an http, https or relative URL";
     if (!words(c.claim)) return "source '" + words(c.source) + "' has no claim";
     if (STATUSES.indexOf(c.status || "unverified") < 0) return "unknown status [" + c.status + "]; use [verified], [unverified] or [disputed]";
+    if (c.as_of && !ISO_TIME.test(words(c.as_of))) return AS_OF_FORM;
     var problem = c.as_of ? timeProblem(c.as_of, zone, true) : null;
     if (problem) return "as-of date: " + problem;
     try {
@@ -174,8 +178,11 @@
     m[3].split("\n").forEach(function (line) {
       var t = line.trim();
       if (!t) return;
-      if (/^note:/i.test(t) && !data.note) data.note = t.slice(5).trim();
-      else data.claims.push(readLine(line));
+      if (/^note:/i.test(t) && !data.note) {
+        data.note = t.slice(5).trim();
+        Object.defineProperty(data, "noteAt", { value: data.claims.length }); // not form data
+        Object.defineProperty(data, "noteLine", { value: line });
+      } else data.claims.push(readLine(line));
     });
     return data;
   }
@@ -209,11 +216,14 @@
     var box = { metric: data.metric, note: data.note, claims: claims };
     var before = data.original ? readBlock(data.original) : null;
     if (before && sameBox(before, box)) return data.original;
-    var lines = ["```figures " + words(data.metric)];
-    claims.forEach(function (c) { lines.push(writeClaim(c)); });
-    if (words(data.note)) lines.push("note: " + words(data.note));
-    lines.push("```");
-    return lines.join("\n");
+    var lines = claims.map(writeClaim);
+    if (words(data.note)) {
+      // An unchanged note keeps its line and its place among the claims.
+      var kept = before && words(before.note) === words(data.note);
+      lines.splice(kept ? Math.min(before.noteAt, lines.length) : lines.length, 0,
+        kept ? before.noteLine : "note: " + words(data.note));
+    }
+    return ["```figures " + words(data.metric)].concat(lines, ["```"]).join("\n");
   }
 
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -223,21 +233,30 @@
 
   /* The box as the site shows it (theme/templates/figures.html), with what the build
    * would reject named above it. */
-  function previewBlock(data, zone) {
+  function previewBlock(data, zone, registered) {
     data = plain(data);
     var claims = (data.claims || []).map(plain), problems = [];
+    var known = registered || { sources: [], metrics: [] };
+    function unregistered(kind, name) {
+      var list = known[kind + "s"];
+      if (list.length && words(name) && list.indexOf(words(name).toLowerCase()) < 0) {
+        problems.push(kind + " '" + words(name) + "' is not in figures.toml; add it there, or use a name it has");
+      }
+    }
     if (!words(data.metric)) problems.push("name the metric, e.g. 'Russian troops killed'");
+    unregistered("metric", data.metric);
     if (!claims.length) problems.push("figure box '" + words(data.metric) + "' has no claims");
     var rows = claims.map(function (c, i) {
       var problem = claimProblem(c, zone);
       if (problem) problems.push("claim " + (i + 1) + ": " + problem);
+      else unregistered("source", c.source);
       var status = STATUSES.indexOf(c.status) >= 0 ? c.status : "unverified";
       var who = words(c.url) ? '<a href="' + escape(words(c.url)) + '">' + escape(words(c.source)) + "</a>" : escape(words(c.source));
       return '<tr class="claim claim-' + status + '"><th scope="row">' + who + '</th><td class="claim-value">' +
         escape(words(c.claim)) + '</td><td class="claim-as-of" data-label="As of">' +
         escape(words(c.as_of) || "the entry’s time") + '</td><td class="claim-status">' + STATUS_WORDS[status] + "</td></tr>";
     });
-    var warning = problems.length ? '<div class="dateline-cms-problems" role="alert"><strong>The build will reject this box:</strong><ul>' +
+    var warning = problems.length ? '<div class="dateline-cms-problems" role="alert"><strong>Fix before publishing:</strong><ul>' +
       problems.map(function (p) { return "<li>" + escape(p) + "</li>"; }).join("") + "</ul></div>" : "";
     return warning + '<figure class="figure-box"><table><caption><span class="figure-box-kicker">Figures by source</span> ' +
       escape(words(data.metric)) + '</caption><thead><tr><th scope="col">Source</th><th scope="col">Claim</th>' +
@@ -248,7 +267,7 @@
 
   var api = {
     parseValue: parseValue, readLine: readLine, readBlock: readBlock, writeBlock: writeBlock,
-    claimProblem: claimProblem, timeProblem: timeProblem, previewBlock: previewBlock, nowIn: nowIn, FENCE: FENCE
+    claimProblem: claimProblem, timeProblem: timeProblem, AS_OF_FORM: AS_OF_FORM, previewBlock: previewBlock, nowIn: nowIn, FENCE: FENCE
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   if (root && root.CMS) register(root, api);
@@ -261,6 +280,12 @@
       ".dateline-cms-problems{border:2px solid #b00020;padding:.5em 1em;margin:1em 0;color:#b00020}",
       { raw: true });
 
+    // Decap lists every file of a story's folder as an entry, its `_index.md` too.
+    function storyPage(props) {
+      var path = props.entry && props.entry.get("path");
+      return !!path && /(^|\/)_index\.md$/.test(path);
+    }
+
     function zoneOf(props) {
       var story = props.entry && data.stories[props.entry.get("collection")];
       return (props.field && props.field.get("timezone")) || (story && story.zone) || null;
@@ -270,6 +295,9 @@
       getInitialState: function () { return { initial: this.props.value }; },
       isValid: function () {
         var value = this.props.value;
+        if (storyPage(this.props)) {
+          return { error: { message: "This file is the story itself, not an entry: edit it under Stories" } };
+        }
         if (!value || value === this.state.initial || value instanceof Date) return true;
         var problem = timeProblem(String(value), zoneOf(this.props), false);
         if (!problem && !ISO_TIME.test(words(value))) problem = "write the time like 2022-03-02 14:05";
@@ -338,7 +366,7 @@
       pattern: FENCE,
       fromBlock: function (match) { return readBlock(match[0]); },
       toBlock: writeBlock,
-      toPreview: function (box) { return previewBlock(box, null); }
+      toPreview: function (box) { return previewBlock(box, null, data.registered); }
     });
 
     // An entry previewed as the site shows it: headline, time, then the body.
