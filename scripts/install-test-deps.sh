@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the tests and benchmarks need on a fresh machine: the package with its
-# test extras, Debian's chromium and a Java runtime, and axe-core. Safe to run again.
+# test extras, Debian's chromium and a Java runtime, axe-core, and the pinned Decap CMS
+# and its local proxy (package.json) for the CMS's tests. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
@@ -25,4 +26,8 @@ if [ ! -f "$axe_dir/axe-$AXE_VERSION.min.js" ]; then
   tar -xzf "$axe_dir/$tarball" -C "$axe_dir" package/axe.min.js
   mv "$axe_dir/package/axe.min.js" "$axe_dir/axe-$AXE_VERSION.min.js"
   rm -rf "$axe_dir/package" "$axe_dir/$tarball"
+fi
+# Decap CMS and decap-server, exactly as package-lock.json pins them.
+if [ ! -x node_modules/.bin/decap-server ]; then
+  npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -348,7 +348,7 @@
       fields: [
         { name: "metric", label: "Metric", widget: "dateline-name", offer: "metrics",
           hint: "What is counted, e.g. Russian troops killed" },
-        { name: "claims", label: "Claims", label_singular: "claim", widget: "list",
+        { name: "claims", label: "Claims", label_singular: "claim", widget: "list", collapsed: false,
           summary: "{{fields.source}}: {{fields.claim}}",
           fields: [
             { name: "source", label: "Source", widget: "dateline-name", offer: "sources" },
