@@ -305,6 +305,11 @@
       },
       render: function () {
         var props = this.props, zone = zoneOf(props) || "UTC";
+        if (storyPage(props)) {
+          return h("p", { className: props.classNameWrapper, role: "alert", style: { color: "#b00020", padding: "1em" } },
+            "This file is the story itself (_index.md), not an entry: edit it under Stories. " +
+            "Deleting it here would delete the story's page.");
+        }
         var value = props.value instanceof Date ? props.value.toISOString() : props.value || "";
         return h("div", { className: props.classNameWrapper },
           h("input", {
