@@ -8,6 +8,8 @@ contract says, `check --strict` passes, and the built pages show both boxes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import shutil
@@ -15,10 +17,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT, run_cli, soup
 
@@ -129,7 +133,8 @@ def test_an_editor_writes_and_edits_figure_boxes_in_the_cms(browser, newsroom) -
     # A new entry, its box made through the form.
     _open(page, address + "#/collections/riverside-by-election/new")
     page.get_by_label("Headline").fill("Recount requested")
-    page.get_by_label("Time", exact=True).fill("2024-05-03 01:40")
+    time_field = page.get_by_label("Time", exact=True)
+    time_field.fill("2024-03-31 01:30")  # a minute Europe/London's clocks skip
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("The losing candidate asked for a recount.")
     page.get_by_title("Add Component").click()
@@ -156,6 +161,13 @@ def test_an_editor_writes_and_edits_figure_boxes_in_the_cms(browser, newsroom) -
     box = preview.locator("figure.figure-box")
     assert box.locator("tbody tr").count() == 2
     assert "Residents' campaign group" in box.inner_text()
+    # A time the build would refuse stops the save, with the reason at the field.
+    page.get_by_role("button", name="Publish").first.click()
+    page.get_by_text("Publish now").click()
+    page.get_by_text("clocks in Europe/London skip 2024-03-31 01:30").wait_for()
+    assert not (repo / NEW_ENTRY).exists()
+    errors.remove("undefined")  # Decap's own: a refused save rejects a promise with nothing
+    time_field.fill("2024-05-03 01:40")
     _publish(page)
     written = _wait_for(repo / NEW_ENTRY)
     assert written == (
@@ -199,3 +211,23 @@ def test_an_editor_writes_and_edits_figure_boxes_in_the_cms(browser, newsroom) -
     values = [v.get_text(strip=True) for v in edited.select("figure.figure-box .claim-value")]
     assert "more than 1,597" in values and "498" in values
     assert errors == []
+
+
+def test_the_editor_is_served_as_decap_needs_it(newsroom) -> None:
+    """The admin page with Decap's script from npm (the pinned file, by its digest),
+    its configuration as YAML through the local proxy, and no reload script: a reload
+    while an editor types would lose their words."""
+    _repo, address = newsroom
+    with urllib.request.urlopen(address) as response:
+        page = response.read().decode("utf-8")
+    assert "__dateline" not in page
+    script = re.search(r'<script src="([^"]+)" integrity="(sha384-[^"]+)"', page)
+    assert script is not None and script.group(1) == "decap-cms.js"
+    with urllib.request.urlopen(address + script.group(1)) as response:
+        digest = base64.b64encode(hashlib.sha384(response.read()).digest()).decode()
+    assert f"sha384-{digest}" == script.group(2)
+    with urllib.request.urlopen(address + "config.yml") as response:
+        assert response.headers["Content-Type"].startswith("text/yaml")
+        config = yaml.safe_load(response.read())
+    assert config["local_backend"]["url"].startswith("http://127.0.0.1:")
+    assert config["collections"][0]["folder"] == "content/riverside-by-election"
