@@ -112,6 +112,7 @@ def _publish(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Publish").first.click()
     page.get_by_text("Publish now").click()
     page.get_by_text("Entry saved", exact=False).first.wait_for(timeout=15_000)
+    page.get_by_text("Changes saved", exact=False).first.wait_for(timeout=15_000)
 
 
 def _wait_for(path: Path, changed_from: str | None = None) -> str:
@@ -128,6 +129,9 @@ def test_an_editor_writes_and_edits_figure_boxes_in_the_cms(browser, newsroom) -
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Leaving an entry just saved can still ask "leave with unsaved changes?" while
+    # Decap settles; a dismissed question would cancel the navigation.
+    page.on("dialog", lambda dialog: dialog.accept())
     _log_in(page, address)
 
     # A new entry, its box made through the form.
