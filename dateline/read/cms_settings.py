@@ -32,11 +32,11 @@ class CmsSettings:
     base_url: str | None = None  # the OAuth server's address (GitHub without Netlify)
     auth_endpoint: str | None = None  # its path, when not Decap's default `auth`
     content_path: str = "content"  # the content folder, from the repository's top
-    # The dev server's (`serve --cms`): Decap's local proxy instead of the git host, and
-    # a copy of Decap's script to serve beside the page (None: the pinned CDN's).
-    local: bool = False
+    # The dev server's (`serve --cms`): the address of Decap's local proxy, used instead
+    # of the git host, and a copy of Decap's script to serve beside the page (None: the
+    # pinned CDN's).
+    api: str | None = None
     script: Path | None = None
-    api: str | None = None  # the local proxy's address
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,13 @@ class LocalCms:
     Decap's local proxy on this machine, with or without a `[cms]` table."""
 
     content_path: str  # the content folder, from the top of the folder the proxy edits
+    api: str  # the local proxy's address
     script: Path | None = None  # Decap's script, installed by npm, to serve beside the page
-    api: str | None = None  # the local proxy's address
 
     def settings(self, configured: CmsSettings | None) -> CmsSettings:
         """The site's own settings (or plain ones), made local."""
         base = configured or CmsSettings(backend="git-gateway", repo=None)
-        return replace(
-            base, local=True, content_path=self.content_path, script=self.script, api=self.api
-        )
+        return replace(base, content_path=self.content_path, script=self.script, api=self.api)
 
 
 def read_cms(

@@ -10,6 +10,7 @@ the figure-box form live in the theme's `cms/dateline-cms.js`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from dateline import routes, urls
 from dateline.model.site import Site, Story
 from dateline.read.cms_settings import CmsSettings
 from dateline.read.figures import STATUSES
+from dateline.render.theme import asset_version
 
 # Decap's script, pinned: this exact file, checked by the browser against its digest
 # (Subresource Integrity), never whatever version a CDN serves today. The version is
@@ -181,15 +183,15 @@ def story_collections(site: Site, folder: str) -> list[dict[str, object]]:
     ]
 
 
-def cms_config(site: Site, cms: CmsSettings, *, local: bool) -> dict[str, object]:
+def cms_config(site: Site, cms: CmsSettings) -> dict[str, object]:
     """Decap's configuration for the site: backend, media and collections."""
     backend: dict[str, object] = {"name": cms.backend, "branch": cms.branch}
     for key in ("repo", "base_url", "auth_endpoint"):
         if value := getattr(cms, key):
             backend[key] = value
     config: dict[str, object] = {"backend": backend}
-    if local:
-        config["local_backend"] = {"url": cms.api} if cms.api else True
+    if cms.api is not None:  # `serve --cms`: through Decap's local proxy
+        config["local_backend"] = {"url": cms.api}
     folder = cms.content_path
     config["media_folder"] = folder  # overridden by each story: media beside entries
     config["public_folder"] = ""
@@ -227,7 +229,7 @@ def _folded(name: str) -> str:
 def admin_page(site: Site, cms: CmsSettings, *, style: str, script: str, widgets: str) -> AdminPage:
     """The admin page's configuration and data; `style` is the site's stylesheet as the
     admin page links it (the preview shows boxes in the site's own style)."""
-    config = cms_config(site, cms, local=cms.local)
+    config = cms_config(site, cms)
     header = (
         "# Written by dateline from site.toml and the story folders at each build; "
         "change those, not this file.\n"
@@ -253,15 +255,9 @@ def admin_page(site: Site, cms: CmsSettings, *, style: str, script: str, widgets
     )
 
 
-def local_decap(search: tuple[Path, ...]) -> Path | None:
-    """Decap's script as `npm install` put it under one of the `search` folders (the
-    content's repository, dateline's own checkout), for editing without a network."""
-    for folder in search:
-        for parent in (folder, *folder.parents):
-            script = parent / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
-            if script.is_file():
-                return script
-    return None
+def integrity(data: bytes) -> str:
+    """A file's Subresource Integrity value, as `DECAP_SRI` is written."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def admin_files(
@@ -279,7 +275,7 @@ def admin_files(
     widgets = next((w for t in dirs if (w := t / "cms" / WIDGETS).is_file()), None)
     widgets_src = urls.relative(here, routes.admin(WIDGETS))
     if widgets is not None:
-        widgets_src += "?v=" + hashlib.blake2b(widgets.read_bytes(), digest_size=5).hexdigest()
+        widgets_src += "?v=" + asset_version(widgets)
         yield routes.admin(WIDGETS), widgets
     script = DECAP_URL
     if cms.script is not None:

@@ -11,7 +11,6 @@ comparing them is cheap.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +38,7 @@ from dateline.render.exports import metric_part, site_exports
 from dateline.render.feeds import feed_entries, latest_json
 from dateline.render.helpers import TemplateHelpers
 from dateline.render.metadata import robots
-from dateline.render.theme import make_env, static_files, theme_dirs
+from dateline.render.theme import asset_version, make_env, static_files, theme_dirs
 from dateline.speed.forks import ALONE, Share
 from dateline.speed.keys import key_digest
 from dateline.urls import absolute, base_path
@@ -196,8 +195,7 @@ class Renderer:
         self.rendered = 0
         self.helpers.versions = {}
         for source, path in static_files(self.dirs):
-            digest = hashlib.blake2b(source.read_bytes(), digest_size=5).hexdigest()
-            self.helpers.versions[path] = digest
+            self.helpers.versions[path] = asset_version(source)
             if self.share.mine(path):
                 out.copy(source, path)
         metrics = site_metrics(site)

@@ -9,6 +9,7 @@ content reaches a page unescaped unless the code marks it as already-safe HTML.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import traceback
@@ -118,6 +119,12 @@ def make_env(dirs: list[Path], words: Words = ENGLISH) -> jinja2.Environment:
     env.filters["slug"] = slugify
     env.filters["number"] = format_number
     return env
+
+
+def asset_version(source: Path) -> str:
+    """A digest of a theme file's bytes, for its links (`style.css?v=…`): after a theme
+    change no reader gets new pages with a file a browser or a CDN kept."""
+    return hashlib.blake2b(source.read_bytes(), digest_size=5).hexdigest()
 
 
 def static_files(dirs: list[Path]) -> Iterator[tuple[Path, str]]:

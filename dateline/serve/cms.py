@@ -8,8 +8,6 @@ save as it does for a file saved in an editor.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import shutil
 import subprocess
@@ -19,10 +17,9 @@ from pathlib import Path
 
 from dateline.errors import UsageError
 from dateline.read.cms_settings import LocalCms
-from dateline.render.cms import DECAP_SRI, local_decap
+from dateline.render.cms import DECAP_SRI, integrity
 
 DECAP_SERVER_VERSION = "3.11.3"  # package.json's, which `npm ci` installs
-DEFAULT_PROXY_PORT = 8081  # Decap's own default for its local backend
 _CHECKOUT = Path(__file__).resolve().parent.parent.parent  # dateline's own, when run from one
 
 
@@ -42,15 +39,23 @@ def repository_root(content: Path) -> Path:
         return content.parent
 
 
-def verified_script(search: tuple[Path, ...]) -> Path | None:
+def installed(root: Path, name: str) -> Path | None:
+    """A file `npm ci` installed (`name` under node_modules/): the repository's, else
+    dateline's own checkout's."""
+    for folder in (root, _CHECKOUT):
+        if (found := folder / "node_modules" / name).is_file():
+            return found
+    return None
+
+
+def verified_script(root: Path) -> Path | None:
     """Decap's script installed by npm, if it is the very file the page pins (its
     digest is the page's integrity hash): a different version would be refused by the
     browser, so the page then loads the pinned file from the CDN instead."""
-    script = local_decap(search)
+    script = installed(root, "decap-cms/dist/decap-cms.js")
     if script is None:
         return None
-    digest = base64.b64encode(hashlib.sha384(script.read_bytes()).digest()).decode()
-    if f"sha384-{digest}" != DECAP_SRI:
+    if integrity(script.read_bytes()) != DECAP_SRI:
         print(
             f"{script}: not the pinned Decap CMS; the admin page loads it from the CDN",
             file=sys.stderr,
@@ -89,10 +94,8 @@ class Proxy:
 def proxy_command(root: Path) -> tuple[str, ...]:
     """decap-server as `npm ci` installed it (the repository's, else dateline's own
     checkout's), else the pinned version through npx."""
-    for folder in (root, _CHECKOUT):
-        installed = folder / "node_modules" / ".bin" / "decap-server"
-        if installed.is_file():
-            return (str(installed),)
+    if (server := installed(root, ".bin/decap-server")) is not None:
+        return (str(server),)
     if shutil.which("npx") is None:
         raise UsageError("--cms needs Node.js: install it, then run `npm ci` beside package.json")
     return ("npx", "--yes", f"decap-server@{DECAP_SERVER_VERSION}")
@@ -103,5 +106,4 @@ def local_cms(content: Path, host: str, port: int) -> tuple[LocalCms, Proxy]:
     root = repository_root(content)
     content_path = content.resolve().relative_to(root).as_posix()
     proxy = Proxy(proxy_command(root), root, host, port)
-    script = verified_script((root, _CHECKOUT))
-    return LocalCms(content_path=content_path, script=script, api=proxy.api), proxy
+    return LocalCms(content_path, proxy.api, verified_script(root)), proxy
