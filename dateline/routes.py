@@ -12,6 +12,7 @@ from __future__ import annotations
 HOME = ""  # the site's front page, listing every story
 NOT_FOUND = "404.html"
 ROBOTS = "robots.txt"
+HEADERS = "_headers"  # cache headers for Netlify and Cloudflare Pages (not a page)
 SITEMAP = "sitemap.xml"
 STATIC = "static/"  # the theme's assets
 

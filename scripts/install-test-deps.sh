@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Install what the tests and benchmarks need on a fresh machine: the package with its
-# test extras, Debian's chromium and a Java runtime, axe-core, and the pinned Decap CMS
+# test extras, Debian's chromium, a Java runtime and nginx, axe-core, and the pinned Decap CMS
 # and its local proxy (package.json) for the CMS's tests. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # Debian packages: chromium for the browser tests (Playwright's own browser download is
-# not used), a Java runtime for the Nu HTML Checker.
+# not used), a Java runtime for the Nu HTML Checker, nginx for the cache headers' recipe
+# (tests/test_cache_headers.py; in /usr/sbin, outside a user's PATH).
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 if [ -n "$missing" ]; then
   sudo=""

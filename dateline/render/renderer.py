@@ -36,6 +36,7 @@ from dateline.render.data import FeedItems, Listed, Pieces, sitemap_files, story
 from dateline.render.data import write_feeds as write_story_feeds
 from dateline.render.exports import metric_part, site_exports
 from dateline.render.feeds import feed_entries, latest_json
+from dateline.render.headers import headers_file
 from dateline.render.helpers import TemplateHelpers
 from dateline.render.metadata import robots
 from dateline.render.theme import asset_version, make_env, static_files, theme_dirs
@@ -216,6 +217,8 @@ class Renderer:
                 self._sitemap_file(path, key, make)
         if self.share.mine(routes.ROBOTS):
             out.write(routes.ROBOTS, robots(site.config.base_url))
+        if self.share.mine(routes.HEADERS):
+            out.write(routes.HEADERS, headers_file(site))
         if self.share.mine(routes.SITE_FIGURES_JSON):
             for path, text in self._exports(site, metrics):
                 out.write(path, text)
