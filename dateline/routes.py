@@ -122,3 +122,17 @@ def site_tracker(metric: str) -> str:
 def admin(name: str = "") -> str:
     """The CMS's admin page (`admin/`) or a file beside it: `config.yml`, its scripts."""
     return ADMIN + name
+
+
+# Site search (on unless `search = false`): its page, and Pagefind's index and scripts
+# in a folder beside it. A story folder named `search` keeps its address instead.
+SEARCH = "search/"
+SEARCH_BUNDLE = SEARCH + "pagefind/"
+
+# Google News' sitemap: the entries of the last two days (see metadata.news_sitemap).
+NEWS_SITEMAP = "news-sitemap.xml"
+
+
+def logo(name: str) -> str:
+    """The publisher's logo (`logo` in site.toml), copied beside the theme's assets."""
+    return f"{STATIC}logo/{name.rpartition('/')[2]}"

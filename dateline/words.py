@@ -41,6 +41,9 @@ SCRIPT_PHRASES = (
     "{count} new update available",
     "Pause live updates",
     "Resume live updates",
+    "{count} result",
+    "More results",
+    "Search is not available right now.",
 )
 
 

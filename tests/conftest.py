@@ -107,3 +107,65 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("--content", ROOT / "content", "--out", out)
     assert result.code == 0, result.stderr
     return out
+
+
+def _pagefind_record(raw: bytes) -> object:
+    """A Pagefind index file's record (gzip, a `pagefind_dcd` signature, then CBOR)."""
+    import gzip
+
+    import cbor2
+
+    data = gzip.decompress(raw)
+    assert data.startswith(b"pagefind_dcd")
+    return cbor2.loads(data[len(b"pagefind_dcd") :])
+
+
+def site_snapshot(folder: Path, hidden: bool = True) -> dict[str, object]:
+    """Every file of a built site by path, as bytes; what to compare two builds by.
+
+    Byte for byte, except three files of the search bundle, which Pagefind writes with
+    its filters in hash-map order (Pagefind issue #638): its filter files, the metadata
+    file naming them and the entry file naming that. Those are compared by what they
+    hold (each filter's values and pages, sorted), under names without their hashes.
+    `hidden`: dot files too (the build's marker).
+    """
+    files = {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (hidden or not p.name.startswith("."))
+    }
+    bundle = "search/pagefind/"
+    filters = {}
+    for path in [p for p in files if p.startswith(bundle + "filter/")]:
+        name, values = _pagefind_record(files.pop(path))  # type: ignore[misc]
+        filters[path.rsplit("/", 1)[1].removesuffix(".pf_filter")] = (name, sorted(values))
+    for path in [p for p in files if p.startswith(bundle) and p.endswith(".pf_meta")]:
+        version, pages, chunks, named, sorts, meta = _pagefind_record(files.pop(path))  # type: ignore[misc]
+        files[bundle + "*.pf_meta"] = repr(
+            (version, pages, chunks, sorted(filters[h] for _, h in named), sorts, meta)
+        )
+    if (entry := files.pop(bundle + "pagefind-entry.json", None)) is not None:
+        data = json.loads(entry)
+        for language in data["languages"].values():
+            language.pop("hash")
+        files[bundle + "pagefind-entry.json"] = repr(data)
+    return files
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_urls(site: Path) -> list:
+    """The <url> elements listing the site's pages: sitemap.xml's, or those of the page
+    sitemaps its index names (not the news sitemap, which lists entries again)."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.parse(site / "sitemap.xml").getroot()
+    if root.tag == f"{SITEMAP_NS}urlset":
+        return root.findall(f"{SITEMAP_NS}url")
+    urls = []
+    for loc in root.iter(f"{SITEMAP_NS}loc"):
+        name = loc.text.rsplit("/", 1)[1]
+        if name != "news-sitemap.xml":
+            urls += ElementTree.parse(site / name).getroot().findall(f"{SITEMAP_NS}url")
+    return urls

@@ -16,15 +16,20 @@ from dateline.errors import BuildError
 from dateline.render import theme
 from dateline.serve.rebuild import Rebuilder
 from dateline.write.output import MARKER
-from tests.conftest import ROOT, STORY_INDEX, entry, load_json, png, run_cli, soup
+from tests.conftest import (
+    ROOT,
+    STORY_INDEX,
+    entry,
+    load_json,
+    png,
+    run_cli,
+    site_snapshot,
+    soup,
+)
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+def snapshot(folder: Path) -> dict[str, object]:
+    return site_snapshot(folder)
 
 
 def test_failed_build_leaves_published_site_untouched(content, tmp_path: Path) -> None:

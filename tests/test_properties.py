@@ -403,7 +403,7 @@ def test_a_storys_last_update_after_one_edit_is_as_if_read_anew(case) -> None:
     def entry(n: int, time: datetime, updated: datetime | None) -> Entry:
         return Entry(
             story="s", slug=f"e{n}", source=f"e{n}.md", time=time, title="T", key=False,
-            pinned=False, tags=(), author=None, location=None, updated=updated,
+            pinned=False, tags=(), authors=(), location=None, updated=updated,
             correction=None, draft=False, body=Body("<p>x</p>"), boxes=(),
         )  # fmt: skip
 

@@ -9,7 +9,18 @@ import pytest
 import dateline.plan.pages
 import dateline.render.chart
 from dateline.build import build
-from tests.conftest import SITE_TOML, STORY_INDEX, entry, load_json, png, run_cli, soup, write_tree
+from tests.conftest import (
+    SITE_TOML,
+    SITEMAP_NS,
+    STORY_INDEX,
+    entry,
+    load_json,
+    png,
+    run_cli,
+    sitemap_urls,
+    soup,
+    write_tree,
+)
 
 STORY = "ukraine-day-7"
 
@@ -248,8 +259,9 @@ def test_a_renamed_entry_keeps_its_old_addresses_as_aliases(tmp_path: Path) -> N
         )
         assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
         assert page.find("main").a.get_text() == "Johnson accuses Putin of a war crime"
-    sitemap = (out / "sitemap.xml").read_text()
-    assert "1425-johnson-war-crime/" in sitemap and "1425-johnson/" not in sitemap
+    sitemap = [url.findtext(f"{SITEMAP_NS}loc") for url in sitemap_urls(out)]
+    assert "https://example.org/live/s/1425-johnson-war-crime/" in sitemap
+    assert not [loc for loc in sitemap if "1425-johnson/" in loc]
 
 
 @pytest.mark.parametrize(

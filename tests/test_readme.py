@@ -22,6 +22,7 @@ def test_new_story_walkthrough_builds(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     shutil.copy(ROOT / "content" / "site.toml", content / "site.toml")
+    shutil.copy(ROOT / "content" / "logo.png", content / "logo.png")  # the settings name it
     for name, text in files:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)

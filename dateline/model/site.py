@@ -44,7 +44,7 @@ class Entry:
     key: bool
     pinned: bool
     tags: tuple[str, ...]
-    author: str | None
+    authors: tuple[str, ...]  # the byline's names, as many as the entry has
     location: str | None
     updated: datetime | None  # in the story's zone, set only when later than `time`
     correction: str | None
@@ -75,6 +75,11 @@ class Entry:
     def anchor(self) -> str:
         """Fragment id of the entry on timeline pages."""
         return f"entry-{self.slug}"
+
+    @property
+    def author(self) -> str | None:
+        """The byline as pages print it: the names, comma-separated."""
+        return ", ".join(self.authors) or None
 
     @property
     def modified(self) -> datetime:

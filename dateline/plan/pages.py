@@ -24,14 +24,18 @@ from dateline.render.chart import build_chart
 from dateline.render.metadata import (
     describe,
     entry_jsonld,
+    entry_text,
     image_url,
-    plain_of,
     plain_text,
+    site_jsonld,
     story_jsonld,
     timeline_image,
+    tracker_jsonld,
 )
 from dateline.words import Words
 
+# The site's open data of every metric, by file and format (its trackers' datasets).
+SITE_DATA = {routes.SITE_FIGURES_JSON: "application/json", routes.FIGURES_CSV: "text/csv"}
 TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
 
@@ -78,7 +82,7 @@ def story_pages(site: Site, plan: StoryPlan) -> Iterator[PageJob]:
                 canonical=entry.path,
             )
     for metric in plan.metrics:
-        yield from tracker_pages_of(plan, metric)
+        yield from tracker_pages_of(site, plan, metric)
     for tag in plan.tags:
         yield from tag_pages(plan, tag)
 
@@ -104,7 +108,7 @@ def entry_page(site: Site, plan: StoryPlan, entry: Entry, listed: bool = True) -
     notes = plan.notes(entry)
 
     def context() -> dict[str, object]:
-        text = plain_of(entry.body)
+        text = entry_text(entry)
         return {
             "meta": {
                 "description": describe(text) or entry.title,
@@ -170,7 +174,7 @@ def timeline_page(
                     site,
                     story,
                     timeline.entries,
-                    {e.slug: plain_of(e.body) for e in timeline.entries},
+                    {e.slug: entry_text(e) for e in timeline.entries},
                     modified,
                     image,
                 ),
@@ -199,7 +203,7 @@ def _front_key(plan: StoryPlan, modified: datetime | None) -> tuple[object, ...]
     )
 
 
-def tracker_pages_of(plan: StoryPlan, metric: Metric) -> Iterator[PageJob]:
+def tracker_pages_of(site: Site, plan: StoryPlan, metric: Metric) -> Iterator[PageJob]:
     """A metric's tracker: its chart and newest claims, then pages of earlier ones."""
     story = plan.story
     shared = metric.slug in plan.shared
@@ -212,7 +216,18 @@ def tracker_pages_of(plan: StoryPlan, metric: Metric) -> Iterator[PageJob]:
             # the front page's chart shows every claim; an archive page only its own
             (metric if front else (metric.name, listing), story_key(story), shared),
             lambda listing=listing, front=front: {
-                "meta": {"description": f"Every claim for “{metric.name}”, by source, over time."},
+                "meta": {
+                    "description": f"Every claim for “{metric.name}”, by source, over time.",
+                    "jsonld": tracker_jsonld(
+                        site,
+                        metric,
+                        listing.path,
+                        {routes.figures_json(story.slug): "application/json"},
+                        f"“{story.title}”",
+                    )
+                    if front
+                    else None,
+                },
                 "metric": metric,
                 "listing": listing,
                 "chart": build_chart(metric, story.zone, plan.words) if front else None,
@@ -246,8 +261,9 @@ def tag_pages(plan: StoryPlan, tag: Tag) -> Iterator[PageJob]:
 
 
 def site_pages(site: Site, figures: bool) -> Iterator[PageJob]:
-    """The site's own pages: the front page listing every story, newest first, and the
-    404 page (linking to the site's figures, if it has any)."""
+    """The site's own pages: the front page listing every story, newest first, the
+    search page (unless search is off) and the 404 page (linking to the site's figures,
+    if it has any)."""
     stories = sorted(
         site.stories,
         key=lambda s: (s.modified.timestamp() if s.modified else float("-inf"), s.slug),
@@ -258,9 +274,20 @@ def site_pages(site: Site, figures: bool) -> Iterator[PageJob]:
         "index.html",
         routes.HOME,
         summary,
-        lambda: {"meta": {"og_type": "website", "title": site.config.title}, "stories": stories},
+        lambda: {
+            "meta": {"og_type": "website", "title": site.config.title, "jsonld": site_jsonld(site)},
+            "stories": stories,
+        },
         lastmod=stories[0].modified if stories else None,
     )
+    if site.config.search:
+        yield PageJob(
+            "search.html",
+            routes.SEARCH,
+            tuple((s.slug, s.title) for s in stories),
+            lambda: {"stories": stories},
+            listed=False,  # a page of results for each query, not one to index
+        )
     yield PageJob(
         "404.html",
         routes.NOT_FOUND,
@@ -314,7 +341,16 @@ def _site_tracker(
             (metric if front else (metric.name, listing), said, tuple(titles.items())),
             lambda listing=listing, front=front: {
                 "meta": {
-                    "description": f"Every claim for “{metric.name}”, by source, in every story."
+                    "description": f"Every claim for “{metric.name}”, by source, in every story.",
+                    "jsonld": tracker_jsonld(
+                        site,
+                        metric,
+                        listing.path,
+                        SITE_DATA,
+                        "every story",
+                    )
+                    if front
+                    else None,
                 },
                 "metric": metric,
                 "listing": listing,

@@ -113,7 +113,7 @@ def story_key(story: Story) -> tuple[object, ...]:
 _TEXT_FIELDS = (
     "title",
     "body",
-    "author",
+    "authors",
     "location",
     "correction",
     "updated",

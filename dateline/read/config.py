@@ -7,11 +7,15 @@ zone must be a real IANA name.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import imagesize
 
 from dateline.errors import ContentError
 from dateline.read.cms_settings import CmsSettings, read_cms
@@ -29,6 +33,8 @@ SITE_KEYS: dict[str, type] = {
     "max_entry_kb": int,
     "feed_items": int,  # v1.1
     "cms": dict,  # dateline's own: the Decap CMS admin page (`dateline.read.cms_settings`)
+    "search": bool,  # dateline's own: site search (Pagefind), on unless false
+    "logo": str,  # dateline's own: the publisher's logo, an image in the content folder
 }
 DEFAULT_PER_PAGE = 50
 DEFAULT_FEED_ITEMS = 50  # a story's feeds carry its newest this many entries; 0: all
@@ -44,6 +50,16 @@ _ABSOLUTE_URL = re.compile(r"^https?://[^/\s]+(/\S*)?$")
 
 
 @dataclass(frozen=True)
+class Logo:
+    """The publisher's logo: a file of the content folder, and its size in pixels."""
+
+    name: str  # relative to the content folder, `/`-separated
+    width: int
+    height: int
+    version: str  # a digest of its bytes, for links that change when it does
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Validated site-wide settings."""
 
@@ -56,6 +72,8 @@ class SiteConfig:
     max_entry_kb: int = DEFAULT_MAX_ENTRY_KB  # larger entry files are refused
     feed_items: int = DEFAULT_FEED_ITEMS  # entries in a story's feeds, newest first; 0: all
     cms: CmsSettings | None = None  # an admin page for editors in the browser, when set
+    search: bool = True  # a search page and box, with Pagefind's index of every entry
+    logo: Logo | None = None  # the publisher's logo in structured data (`read.site`)
 
     @property
     def direction(self) -> str:
@@ -171,6 +189,7 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         error("timezone", str(exc))
         zone = ZoneInfo("UTC")
     cms = read_cms(data.get("cms"), shown, _table_lines(lines, "cms"), errors)
+    logo = _logo(path.parent, data["logo"], lambda m: error("logo", m)) if "logo" in data else None
     if errors:
         return None, errors
     config = SiteConfig(
@@ -183,5 +202,41 @@ def load_site_config(path: Path, shown: str) -> tuple[SiteConfig | None, list[Co
         max_entry_kb=data.get("max_entry_kb", DEFAULT_MAX_ENTRY_KB),
         feed_items=data.get("feed_items", DEFAULT_FEED_ITEMS),
         cms=cms,
+        search=data.get("search", True),
+        logo=logo,
     )
     return config, []
+
+
+# What Google reads as a publisher's logo: an image format it indexes, at least this
+# many pixels each way (Search Central, "Organization" structured data).
+LOGO_FORMATS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+LOGO_MIN_PIXELS = 112
+
+
+def _logo(content: Path, name: str, error: Callable[[str], None]) -> Logo | None:
+    """The `logo` setting checked: a PNG, JPEG, GIF or WebP in the content folder, large
+    enough for search engines to show."""
+    source = content / name
+    if not name.strip() or source.suffix.lower() not in LOGO_FORMATS:
+        error(f"logo {name!r} must be a PNG, JPEG, GIF or WebP file in the content folder")
+        return None
+    # Resolved: a symlink out of the content folder could publish any file of the machine.
+    if not source.is_file() or not source.resolve().is_relative_to(content.resolve()):
+        error(f"logo {name!r} is not a file in the content folder")
+        return None
+    try:
+        width, height = imagesize.get(source)
+    except (OSError, ValueError):
+        width = height = -1
+    if width < 1 or height < 1:
+        error(f"logo {name!r} could not be read as an image")
+        return None
+    if min(width, height) < LOGO_MIN_PIXELS:
+        error(
+            f"logo {name!r} is {width}x{height} pixels; search engines need at least "
+            f"{LOGO_MIN_PIXELS}x{LOGO_MIN_PIXELS}"
+        )
+        return None
+    version = hashlib.blake2b(source.read_bytes(), digest_size=5).hexdigest()
+    return Logo(source.relative_to(content).as_posix(), width, height, version)

@@ -46,7 +46,7 @@ ENTRY_SCHEMA: dict[str, Kind] = {
     "key": "bool",
     "pinned": "bool",
     "tags": "list",
-    "author": "text",
+    "author": "names",
     "location": "text",
     "updated": "time",
     "correction": "text",
@@ -413,7 +413,7 @@ def _entry(
         key=bool(get("key", False)),
         pinned=bool(get("pinned", False)),
         tags=_distinct_topics(get("tags", ())),  # type: ignore[arg-type]
-        author=get("author"),
+        authors=get("author", ()),  # type: ignore[arg-type]
         location=get("location"),
         updated=updated if updated is not None and updated.timestamp() > time.timestamp() else None,
         correction=get("correction"),

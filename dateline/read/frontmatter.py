@@ -20,7 +20,7 @@ try:  # libyaml is several times faster on big stories; same safe composer eithe
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-Kind = Literal["text", "bool", "list", "time"]
+Kind = Literal["text", "bool", "list", "time", "names"]  # names: one, or a list
 Value = str | bool | tuple[str, ...]
 
 
@@ -99,7 +99,10 @@ def _convert(key: str, kind: Kind, node: yaml.Node, line: int, first_line: int) 
     """
     if node.tag not in _PLAIN_TAGS:
         raise FrontMatterError(line, f"'{key}' has a YAML tag ({node.tag}); write a plain value")
-    if kind == "list":
+    if kind == "names" and not isinstance(node, yaml.SequenceNode):
+        name = _convert(key, "text", node, line, first_line)
+        return (name,) if name else ()
+    if kind in ("list", "names"):
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
             return ()
         if not isinstance(node, yaml.SequenceNode):

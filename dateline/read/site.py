@@ -7,7 +7,7 @@ What no single file shows is checked next, by `validate`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dateline import routes
@@ -84,6 +84,14 @@ def read_content(
             )
             problems.error(display_path(folder / INDEX_FILE), 1, message)
             continue
+        if config.search and folder.name + "/" == routes.SEARCH:
+            # A v1 story may be named `search`: it keeps its address, the site its search.
+            message = (
+                "the story folder 'search' takes the search page's address, so the site "
+                "has no search; rename the folder, or set search = false in site.toml"
+            )
+            problems.warn(display_path(folder / INDEX_FILE), 1, message)
+            config = replace(config, search=False)
         story = read_story(
             md, folder, config, drafts, problems, cache, files, linking, jobs, registry
         )

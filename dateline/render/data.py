@@ -108,11 +108,15 @@ def write_feeds(out: Output, site: Site, story: Story, items: list[tuple[bytes, 
 Listed = list[tuple[str, datetime | Callable[[], datetime | None] | None]]
 
 
-def sitemap_files(base: str, listed: Listed) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
-    """sitemap.xml as (path, key, maker); past `SITEMAP_LIMIT` pages (sitemaps.org's
-    limit, which a site of a few long stories passes), an index of parts instead."""
+def sitemap_files(
+    base: str, listed: Listed, others: tuple[tuple[str, datetime | None], ...] = ()
+) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+    """sitemap.xml as (path, key, maker): an index of the parts listing the pages (each
+    up to `SITEMAP_LIMIT`, sitemaps.org's limit, which a site of a few long stories
+    passes) and of `others`, sitemaps made elsewhere (the news sitemap); one list of
+    the pages when there is nothing else to name."""
     pages = [(path, when() if callable(when) else when) for path, when in listed]
-    if len(pages) <= SITEMAP_LIMIT:
+    if len(pages) <= SITEMAP_LIMIT and not others:
         yield routes.SITEMAP, (tuple(pages), base), lambda: sitemap(base, pages)
         return
     parts = [pages[i : i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)]
@@ -122,4 +126,5 @@ def sitemap_files(base: str, listed: Listed) -> Iterator[tuple[str, object, Call
         yield name, (tuple(part), base), lambda part=part: sitemap(base, part)
         times = [modified for _, modified in part if modified is not None]
         index.append((name, max(times, key=datetime.timestamp, default=None)))
+    index.extend(others)
     yield routes.SITEMAP, (tuple(index), base), lambda: sitemap_index(base, index)

@@ -39,7 +39,7 @@ def atom_item(site: Site, entry: Entry, content_html: str) -> bytes:
     fe.link(href=url, rel="alternate", type="text/html")
     fe.published(entry.time)
     fe.updated(entry.modified)
-    fe.author({"name": entry.author or site.config.title})
+    fe.author([{"name": name} for name in entry.authors or (site.config.title,)])
     for tag in entry.tags:
         fe.category(term=tag)
     fe.content(content_html, type="html")
@@ -94,8 +94,8 @@ def json_item(site: Site, entry: Entry, content_html: str) -> str:
     }
     if (image := image_url(site, entry)) is not None:
         item["image"] = image  # the entry's picture: feed readers show it with the item
-    if entry.author:
-        item["authors"] = [{"name": entry.author}]
+    if entry.authors:
+        item["authors"] = [{"name": name} for name in entry.authors]
     if entry.tags:
         item["tags"] = list(entry.tags)
     item["_dateline"] = {"key": entry.key, "pinned": entry.pinned, "anchor": entry.anchor}

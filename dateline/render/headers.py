@@ -4,7 +4,7 @@ Cloudflare Pages (docs/publishing.md, "Cache headers").
 What an open page polls (`latest.json`), and what a reader loads first (front pages,
 the site index, feeds, sitemaps, figures.json) may be kept a minute at most, so a new
 entry reaches everyone within a minute of the deploy; files whose address changes when
-their bytes do (theme assets, linked with `?v=<digest>`) a year.
+their bytes do (theme assets linked with `?v=<digest>`, Pagefind's hashed index) a year.
 Every other file keeps the host's own default, which has browsers ask again each time.
 
 Both hosts apply every rule whose path matches and join the values of a header two of
@@ -27,6 +27,10 @@ from dateline.urls import absolute, base_path
 POLLED = "public, max-age=30"  # latest.json: polled every 30 s, so late by a minute at most
 SHORT = "public, max-age=60"  # what a reader loads first: a minute old at most
 IMMUTABLE = "public, max-age=31536000, immutable"  # a new address whenever the bytes change
+
+# Pagefind's content-hashed files, in its bundle folder (its scripts and
+# pagefind-entry.json keep their names, and so the host's default).
+HASHED_SEARCH = ("*.pf_meta", "fragment/*", "index/*", "filter/*")
 
 _SAFE = "/%!$&'()*+,;=:@~"  # what stays as it is in a path: a browser sends these unescaped
 
@@ -64,10 +68,18 @@ def cache_groups(site: Site) -> list[Group]:
             ((url(routes.STATIC) + "*", IMMUTABLE),),
         )
     ]
+    if site.config.search:
+        bundle = url(routes.SEARCH_BUNDLE)
+        groups.append(
+            Group(
+                "Pagefind's index: each file is named by a digest of its bytes.",
+                tuple((bundle + name, IMMUTABLE) for name in HASHED_SEARCH),
+            )
+        )
     front = [(url(routes.HOME), SHORT), (url(routes.SITE_FIGURES_JSON), SHORT)]
     if base:  # (no sitemaps without a base URL: they list absolute URLs)
         sitemaps = url(routes.SITEMAP).replace(".xml", "*.xml")  # its parts too, past 50,000
-        front.append((sitemaps, SHORT))
+        front += [(sitemaps, SHORT), (url(routes.NEWS_SITEMAP), SHORT)]
     groups.append(Group("The site index, its figures and sitemaps: a minute at most.", (*front,)))
     for story in stories_first(site.stories):
         why = f"{story.slug} ({story.status}): the files readers poll and load first."

@@ -15,7 +15,9 @@ from html import unescape
 from urllib.parse import urlsplit
 
 from dateline import routes
+from dateline.model.metrics import Metric
 from dateline.model.site import Entry, Site, Story
+from dateline.read.figures import FigureBox
 from dateline.speed.bodies import Body
 from dateline.times import iso
 from dateline.urls import absolute
@@ -47,6 +49,24 @@ def plain_of(body: Body) -> str:
     """An entry's body as plain text (for descriptions and JSON-LD), the last few kept:
     its own page and its timeline page both ask."""
     return plain_text(body.html)
+
+
+@lru_cache(maxsize=128)
+def boxes_text(boxes: tuple[FigureBox, ...]) -> str:
+    """An entry's figure boxes as plain text, for JSON-LD's articleBody and descriptions:
+    each metric, then each source's claim as written, then the box's note. No words of
+    the theme's own, so it reads the same in any language."""
+    parts = []
+    for box in boxes:
+        claims = "; ".join(f"{c.source}: {c.text}" for c in box.claims)
+        parts.append(f"{box.name} — {claims}." + (f" {box.note}" if box.note else ""))
+    return " ".join(parts)
+
+
+def entry_text(entry: Entry) -> str:
+    """An entry as plain text: its body, then its boxes' claims (a box-only entry's
+    text is its claims)."""
+    return " ".join(t for t in (plain_of(entry.body), boxes_text(entry.boxes)) if t)
 
 
 def describe(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -94,10 +114,23 @@ def _url(site: Site, path: str) -> str | None:
 
 
 def _publisher(site: Site) -> dict[str, object]:
+    """The site as the publisher, with its logo (`logo` in site.toml) when it has one."""
     publisher: dict[str, object] = {"@type": "Organization", "name": site.config.title}
     if site.config.base_url:
         publisher["url"] = site.config.base_url
+        if (logo := site.config.logo) is not None:
+            publisher["logo"] = {
+                "@type": "ImageObject",
+                "url": f"{absolute(site.config.base_url, routes.logo(logo.name))}?v={logo.version}",
+                "width": logo.width,
+                "height": logo.height,
+            }
     return publisher
+
+
+def _authors(site: Site, entry: Entry) -> list[dict[str, object]]:
+    """Who wrote an entry: each name of its byline, else the publisher."""
+    return [{"@type": "Person", "name": name} for name in entry.authors] or [_publisher(site)]
 
 
 def _without_none(data: dict[str, object]) -> dict[str, object]:
@@ -111,10 +144,11 @@ def entry_update(site: Site, entry: Entry, text: str) -> dict[str, object]:
             "@type": "BlogPosting",
             "headline": entry.title,
             "datePublished": iso(entry.time),
-            "dateModified": iso(entry.modified),
+            "dateModified": iso(entry.updated) if entry.updated else None,
             "url": _url(site, entry.path),
             "articleBody": text,
             "image": image_url(site, entry),
+            "author": _authors(site, entry),
         }
     )
 
@@ -156,9 +190,6 @@ def story_jsonld(
 
 def entry_jsonld(site: Site, story: Story, entry: Entry, text: str) -> dict[str, object]:
     """schema.org NewsArticle for an entry's permalink page."""
-    author: dict[str, object] = (
-        {"@type": "Person", "name": entry.author} if entry.author else _publisher(site)
-    )
     return _without_none(
         {
             "@context": "https://schema.org",
@@ -171,12 +202,61 @@ def entry_jsonld(site: Site, story: Story, entry: Entry, text: str) -> dict[str,
             "inLanguage": site.config.language,
             "articleBody": text,
             "image": image_url(site, entry),
-            "author": author,
+            "author": _authors(site, entry),
             "publisher": _publisher(site),
             "keywords": list(entry.tags) or None,
             "isPartOf": _without_none(
                 {"@type": "LiveBlogPosting", "headline": story.title, "url": _url(site, story.path)}
             ),
+        }
+    )
+
+
+def site_jsonld(site: Site) -> dict[str, object]:
+    """schema.org WebSite for the site index: the site and its publisher."""
+    return _without_none(
+        {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": site.config.title,
+            "url": site.config.base_url,
+            "inLanguage": site.config.language,
+            "publisher": _publisher(site),
+        }
+    )
+
+
+def tracker_jsonld(
+    site: Site, metric: Metric, path: str, data: dict[str, str], where: str
+) -> dict[str, object]:
+    """schema.org Dataset for a metric's tracker (what dataset search engines list): its
+    claims' span and the open-data files holding them, `data` (site path -> format).
+    `where`: in which story, or "every story"."""
+    times = [r.entry.time for r in metric.claims]
+    described = metric.description or ""
+    return _without_none(
+        {
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "name": f"{metric.name}: every claim, by source ({where})",
+            "description": (
+                f"{described} Every figure given for “{metric.name}” in {where}, by source: "
+                "who claimed it, as of when, and whether it was verified."
+            ).strip(),
+            "url": _url(site, path),
+            "inLanguage": site.config.language,
+            "variableMeasured": metric.name + (f" ({metric.unit})" if metric.unit else ""),
+            "temporalCoverage": f"{iso(min(times))}/{iso(max(times))}" if times else None,
+            "creator": _publisher(site),
+            "isAccessibleForFree": True,
+            "distribution": [
+                _without_none(
+                    {"@type": "DataDownload", "encodingFormat": kind, "contentUrl": _url(site, p)}
+                )
+                for p, kind in data.items()
+            ]
+            if site.config.base_url
+            else None,
         }
     )
 
@@ -206,9 +286,66 @@ def _sitemap_xml(
     return "\n".join(lines).encode("utf-8")
 
 
-def robots(base_url: str | None) -> str:
-    """robots.txt: everything may be crawled; the sitemap is named when there is one."""
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+NEWS_DAYS = 2  # Google News reads a news sitemap's articles of the last two days
+NEWS_LIMIT = 1000  # and at most this many of them
+
+
+def news_entries(site: Site) -> list[Entry]:
+    """The entries a news sitemap lists: those of the two days before the site's newest
+    entry, newest first (measured from content, not the clock, so a build of the same
+    content is the same). Drafts never."""
+    newest = max((s.entries[0].time for s in site.stories if s.entries), default=None)
+    if newest is None:
+        return []
+    since = newest.timestamp() - NEWS_DAYS * 86400
+    recent = []
+    for story in site.stories:
+        for entry in story.entries:  # newest first: stop at the first too old
+            if entry.time.timestamp() < since:
+                break
+            if not entry.draft:
+                recent.append(entry)
+    recent.sort(key=lambda e: (-e.time.timestamp(), e.story, e.slug))
+    return recent[:NEWS_LIMIT]
+
+
+def news_language(language: str) -> str:
+    """Google News' language code: ISO 639's, but `zh-cn` and `zh-tw` for Chinese."""
+    parts = language.lower().split("-")
+    if parts[0] == "zh":
+        return "zh-tw" if {"hant", "tw", "hk", "mo"} & set(parts[1:]) else "zh-cn"
+    return parts[0]
+
+
+def news_sitemap(site: Site, entries: list[Entry]) -> bytes:
+    """news-sitemap.xml (Google Search Central's format) for `entries`."""
+    base = site.config.base_url
+    assert base is not None
+    name, language = escape(site.config.title), news_language(site.config.language)
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">',
+    ]
+    for entry in entries:
+        lines += [
+            f"  <url>\n    <loc>{escape(absolute(base, entry.path))}</loc>",
+            "    <news:news>",
+            f"      <news:publication><news:name>{name}</news:name>"
+            f"<news:language>{language}</news:language></news:publication>",
+            f"      <news:publication_date>{iso(entry.time)}</news:publication_date>",
+            f"      <news:title>{escape(entry.title)}</news:title>",
+            "    </news:news>\n  </url>",
+        ]
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots(base_url: str | None, news: bool = False) -> str:
+    """robots.txt: everything may be crawled; the sitemaps are named when there are any."""
     lines = ["User-agent: *", "Allow: /"]
     if base_url:
         lines.append(f"Sitemap: {absolute(base_url, routes.SITEMAP)}")
+        if news:
+            lines.append(f"Sitemap: {absolute(base_url, routes.NEWS_SITEMAP)}")
     return "\n".join(lines) + "\n"

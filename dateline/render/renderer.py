@@ -38,7 +38,7 @@ from dateline.render.exports import metric_part, site_exports
 from dateline.render.feeds import feed_entries, latest_json
 from dateline.render.headers import headers_file
 from dateline.render.helpers import TemplateHelpers
-from dateline.render.metadata import robots
+from dateline.render.metadata import news_entries, news_sitemap, robots
 from dateline.render.theme import asset_version, make_env, static_files, theme_dirs
 from dateline.speed.forks import ALONE, Share
 from dateline.speed.keys import key_digest
@@ -212,11 +212,17 @@ class Renderer:
         for plan in self._deferred:
             self.data_files(plan)
         self._deferred = []
+        news = news_entries(site) if site.config.base_url else []
         if self.share.mine(routes.SITEMAP) and site.config.base_url:
-            for path, key, make in sitemap_files(site.config.base_url, self._sitemap):
+            others = ((routes.NEWS_SITEMAP, news[0].time),) if news else ()
+            for path, key, make in sitemap_files(site.config.base_url, self._sitemap, others):
                 self._sitemap_file(path, key, make)
+        if news and self.share.mine(routes.NEWS_SITEMAP):
+            out.write(routes.NEWS_SITEMAP, news_sitemap(site, news))
         if self.share.mine(routes.ROBOTS):
-            out.write(routes.ROBOTS, robots(site.config.base_url))
+            out.write(routes.ROBOTS, robots(site.config.base_url, bool(news)))
+        if (logo := site.config.logo) is not None and self.share.mine(routes.logo(logo.name)):
+            out.copy(site.content / logo.name, routes.logo(logo.name))
         if self.share.mine(routes.HEADERS):
             out.write(routes.HEADERS, headers_file(site))
         if self.share.mine(routes.SITE_FIGURES_JSON):

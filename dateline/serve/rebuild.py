@@ -30,6 +30,7 @@ from dateline.speed.collector import collector_paused
 from dateline.speed.parallel import render_live
 from dateline.urls import base_path
 from dateline.write.live import LiveOutput
+from dateline.write.search import SearchIndex, index_search
 from dateline.write.targets import Written
 
 FIRST_LIMIT = 10  # at most this many edited entries are rendered ahead of the rest
@@ -71,6 +72,7 @@ class Live:
         # The last build's entries' digests: an entry whose digest is new was just edited.
         self._digests: dict[tuple[str, str], bytes] = {}
         self.built = False  # whether the last build succeeded (see `_entry_first`)
+        self.search: SearchIndex | None = None  # the served site's search index
         self.early = (0, 0)  # pages rendered and files written before the site was read
         # base_url's path ('/live/'): the server answers under it as well, as the host
         # will (the 404 page links from there).
@@ -111,6 +113,9 @@ class Live:
             dirs, self.renderer = self.renderer.dirs, None  # half a build: start afresh
             raise BuildError([template_error(exc, dirs)]) from None
         self.built = True  # the site was read without a mistake
+        if done:  # after every page, as an open page reloads once its page is written
+            self.search = index_search(site, self.output, self.search)
+            self.output.finish()
         assert self.renderer is not None
         return Written(
             files=self.output.count,
@@ -156,7 +161,6 @@ class Live:
             renderer.first, renderer.interrupted = frozenset(), None
         # Only once rendered: a stopped build's entries are still new to the next.
         self._digests = {(e.story, e.slug): e.digest for e in entries}
-        self.output.finish()
         return True
 
     def _entry_first(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from dateline.write.output import MARKER, MARKER_TEXT, Output, remove_files, write_file
+from dateline.write.output import MARKER, MARKER_TEXT, Output, as_built, remove_files, write_file
 
 
 class _Digesting:
@@ -128,6 +129,25 @@ class LiveOutput(Output):
     def copy(self, source: Path, path: str) -> None:
         stat = source.stat()
         self._put(path, (stat.st_mtime_ns, stat.st_size, stat.st_ino), source.read_bytes)
+
+    def located(self, path: str) -> Path:
+        return self.root / path
+
+    def identity(self, path: str) -> object:
+        return self._known.get(path)  # the digest of its bytes, or its source's stat
+
+    def scratch(self) -> Path:
+        return Path(tempfile.gettempdir())  # not the served folder
+
+    def link_previous(self, path: str, size: int, mtime_ns: int) -> bool:
+        try:
+            stat = os.lstat(self.root / path)
+        except OSError:
+            return False
+        if path not in self._known or not as_built(stat, size, mtime_ns):
+            return False
+        self.counted(path)
+        return True
 
     def finish(self) -> None:
         """Remove what the last build made and this one did not."""

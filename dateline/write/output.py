@@ -200,14 +200,25 @@ class Output:
         self.made |= made
         self.staged |= staged
 
+    def located(self, path: str) -> Path:
+        """Where this build's file at site path `path` is now: staged, or kept."""
+        if self.previous is None:
+            return self.root / path
+        return Path(self._staged_file(path)) if path in self.staged else self.previous / path
+
+    def identity(self, path: str) -> object:
+        """What tells this build's file at `path` from another: its size, modification
+        time and inode (a file kept from the last build keeps all three)."""
+        stat = self.located(path).stat()
+        return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+    def scratch(self) -> Path:
+        """A folder for a step's temporary files, removed with the build's if it fails."""
+        return self.root
+
     def files(self) -> dict[str, Path]:
         """Every file of this build and where it is now (staged or kept), by site path."""
-        if self.previous is None:
-            return {path: self.root / path for path in self.made}
-        return {
-            path: Path(self._staged_file(path)) if path in self.staged else self.previous / path
-            for path in self.made
-        }
+        return {path: self.located(path) for path in self.made}
 
     def commit(self) -> None:
         """Make `previous` this build: remove what it no longer makes, move the new

@@ -24,6 +24,9 @@ from dateline.write.cache import BuildCache
 from dateline.write.cache import load as load_cache
 from dateline.write.cache import save as save_cache
 from dateline.write.output import check_output, staged
+from dateline.write.search import index_search
+
+SEARCH_PIECE = ("search", "", "")  # the build cache's record of the last search index
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,15 @@ class Staged:
     def write(
         self, site: Site, *, jobs: int, progress: Callable[[], object] | None, strict: bool
     ) -> Written:
+        store = self._store
+        last = store.pieces.get(SEARCH_PIECE) if store is not None else None
         with staged(self.out) as output:
-            render_site(site, output, progress, jobs, self._store)
+            render_site(site, output, progress, jobs, store)
+            made = index_search(site, output, last)  # type: ignore[arg-type]
+            if store is not None and made is not None:
+                store.pieces[SEARCH_PIECE] = made
             if strict and (broken := check_links(output.files(), str(self.out))):
                 raise BuildError(broken)
-        if self._store is not None:
-            save_cache(self._store, self.out)
+        if store is not None:
+            save_cache(store, self.out)
         return Written(files=output.count, reused=output.reused, written=len(output.staged))

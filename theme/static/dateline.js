@@ -130,6 +130,109 @@
   enhance();
   setInterval(refreshRelative, 60e3);
 
+  /* Site search. The boxes are plain forms to the search page, shown only with this
+     script; the search page asks Pagefind's index, which fetches only the parts of the
+     index a query needs. Opened from disk, the index cannot be fetched: no search. */
+  if (!fromDisk) {
+    document.querySelectorAll("[data-search-box]").forEach(function (form) { form.hidden = false; });
+    var searchForm = document.querySelector("form[data-search-bundle]");
+    if (searchForm) searchPage(searchForm);
+  }
+  /* Pagefind's excerpt is page text with <mark> around the words found: keep only that
+     (text and mark), so nothing in it is taken for markup. */
+  function excerpt(html) {
+    var holder = document.createElement("template"), out = document.createDocumentFragment();
+    holder.innerHTML = html;
+    holder.content.childNodes.forEach(function (node) {
+      var mark = node.nodeName === "MARK" ? document.createElement("mark") : null;
+      var text = document.createTextNode(node.textContent);
+      if (mark) mark.appendChild(text);
+      out.appendChild(mark || text);
+    });
+    return out;
+  }
+  function resultItem(data) {
+    var item = document.createElement("li"), heading = document.createElement("h2");
+    var link = document.createElement("a"), meta = document.createElement("p");
+    var text = document.createElement("p");
+    item.className = "search-result";
+    link.href = data.url;
+    link.textContent = data.meta.title || data.url;
+    heading.appendChild(link);
+    meta.className = "search-meta";
+    meta.textContent = [data.meta.when, data.meta.story].filter(Boolean).join(" · ");
+    text.className = "search-excerpt";
+    text.appendChild(excerpt(data.excerpt));
+    item.append(heading, meta, text);
+    return item;
+  }
+  function searchPage(form) {
+    var PER_PAGE = 20;
+    var field = form.elements.q, storyField = form.elements.story, order = form.elements.order;
+    var note = document.querySelector(".search-status");
+    var list = document.querySelector(".search-results");
+    var more = document.createElement("button");
+    var asked = 0, found = [], waiting = null;
+    var params = new URL(location.href).searchParams;
+    form.hidden = false;
+    field.value = params.get("q") || "";
+    storyField.value = params.get("story") || "";
+    if (storyField.selectedIndex < 0) storyField.value = "";
+    order.value = params.get("order") === "best" ? "best" : "newest";
+    more.type = "button";
+    more.className = "search-more";
+    more.hidden = true;
+    more.textContent = say("More results");
+    list.after(more);
+    /* Absolute paths from the page's own links, so search works under any sub-path. */
+    var bundle = new URL(form.getAttribute("data-search-bundle"), location.href).pathname;
+    var root = new URL(form.getAttribute("data-search-root"), location.href).pathname;
+    var engine = import(bundle + "pagefind.js").then(function (pagefind) {
+      return Promise.resolve(pagefind.options({ basePath: bundle, baseUrl: root })).then(function () {
+        return pagefind;
+      });
+    });
+    function show(from) {
+      var shown = found.slice(from, from + PER_PAGE), mine = asked;
+      return Promise.all(shown.map(function (result) { return result.data(); })).then(function (all) {
+        if (mine !== asked) return;
+        all.forEach(function (data) { list.appendChild(resultItem(data)); });
+        more.hidden = found.length <= from + PER_PAGE;
+      });
+    }
+    function run() {
+      var query = field.value.trim(), mine = ++asked;
+      var wanted = new URLSearchParams();
+      if (query) wanted.set("q", query);
+      if (storyField.value) wanted.set("story", storyField.value);
+      if (order.value === "best") wanted.set("order", "best");
+      history.replaceState(null, "", location.pathname + (query ? "?" + wanted : ""));
+      list.textContent = note.textContent = "";
+      more.hidden = true;
+      if (!query) return;
+      engine.then(function (pagefind) {
+        var options = { filters: storyField.value ? { story: storyField.value } : {} };
+        if (order.value === "newest") options.sort = { time: "desc" };
+        return pagefind.search(query, options);
+      }).then(function (search) {
+        if (mine !== asked) return;
+        found = search.results;
+        return show(0).then(function () {
+          if (mine !== asked) return;
+          note.textContent = say("{count} result", { count: found.length }, "{count} results", found.length);
+        });
+      }).catch(function () {
+        if (mine === asked) note.textContent = say("Search is not available right now.");
+      });
+    }
+    form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+    field.addEventListener("input", function () { clearTimeout(waiting); waiting = setTimeout(run, 250); });
+    storyField.addEventListener("change", run);
+    order.addEventListener("change", run);
+    more.addEventListener("click", function () { show(list.children.length); });
+    if (field.value) run();
+  }
+
   /* Live updates: poll the story's latest.json (its newest entries, a few KB however long
      the story), offer new entries instead of moving the page. */
   var latestUrl = body.getAttribute("data-live");
