@@ -144,3 +144,45 @@ def test_when_pagefind_cannot_run_the_build_says_so_and_publishes_nothing(
     assert "site search: Pagefind could not index the pages" in result.stderr
     assert "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_site_with_no_entries_yet_builds_and_indexes_its_first(content, tmp_path: Path) -> None:
+    root = content({"s/_index.md": STORY_INDEX})
+    out = tmp_path / "site"
+    result = run_cli("--content", root, "--out", out)
+    assert result.code == 0, result.stderr
+    assert (out / "search" / "index.html").is_file() and not (out / BUNDLE).exists()
+    (root / "s" / "a.md").write_text(_entry("Alpha", "First light over Kyiv."))
+    assert run_cli("--content", root, "--out", out).code == 0
+    assert "First light over Kyiv" in indexed(out)["/s/a/"]
+
+
+def test_a_newer_save_stops_the_dev_servers_indexing_and_the_next_build_does_it(
+    content, tmp_path: Path, monkeypatch
+) -> None:
+    """Indexing a long story takes seconds: a save meanwhile stops it (the served bundle
+    stays the last one), and the build with that save indexes both."""
+    import dateline.write.search as search
+
+    root = content({"s/_index.md": STORY_INDEX, "s/a.md": _entry("Alpha")})
+    rebuilder = Rebuilder(root.resolve(), tmp_path / "live")
+    assert rebuilder.build().ok
+    served = tmp_path / "live"
+    first = stamps(served)
+    newer = {"saved": False}
+    gather = search._gather
+
+    def gathered_then_saved(*args):  # type: ignore[no-untyped-def]
+        gather(*args)
+        newer["saved"] = True  # the editor saves again while Pagefind runs
+
+    monkeypatch.setattr(search, "_gather", gathered_then_saved)
+    (root / "s" / "a.md").write_text(_entry("Alpha", "Lviv sirens."))
+    result = rebuilder.build({root / "s" / "a.md"}, interrupted=lambda: newer["saved"])
+    assert result.ok and "Lviv sirens" in (served / "s" / "a" / "index.html").read_text()
+    assert stamps(served) == first  # the last bundle, whole
+    newer["saved"] = False
+    (root / "s" / "b.md").write_text(_entry("Beta", "Dnipro bridge."))
+    assert rebuilder.build({root / "s" / "b.md"}).ok
+    found = indexed(served)
+    assert "Lviv sirens" in found["/s/a/"] and "Dnipro bridge" in found["/s/b/"]

@@ -114,7 +114,7 @@ class Live:
             raise BuildError([template_error(exc, dirs)]) from None
         self.built = True  # the site was read without a mistake
         if done:  # after every page, as an open page reloads once its page is written
-            self.search = index_search(site, self.output, self.search)
+            self.search = index_search(site, self.output, self.search, self.interrupted)
             self.output.finish()
         assert self.renderer is not None
         return Written(

@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +49,28 @@ def entry_pages(site: Site) -> list[str]:
     return sorted(routes.file_of(e.path) for story in site.stories for e in story.entries)
 
 
-def index_search(site: Site, out: Output, last: SearchIndex | None) -> SearchIndex | None:
+def index_search(
+    site: Site, out: Output, last: SearchIndex | None, stop: Callable[[], bool] | None = None
+) -> SearchIndex | None:
     """Write the search bundle of `site`, whose pages `out` holds; keep `last`'s files if
-    no entry page changed since. None when the site has search turned off."""
+    no entry page changed since. None when the site has search turned off.
+
+    `stop` (the dev server's: a newer change has come) is asked while Pagefind runs; if
+    it says so, the last bundle stays as it was, for the next build to index again.
+    """
     if not site.config.search:
         return None
     pages = entry_pages(site)
     key = _key(site, out, pages)
     if last is not None and last.key == key and _kept(out, last):
         return last
+    if not pages:  # nothing to search yet (Pagefind refuses an empty site)
+        return SearchIndex(key, ())
     with tempfile.TemporaryDirectory(prefix=".dateline-search-", dir=out.scratch()) as work:
         tree, bundle = Path(work, "pages"), Path(work, "bundle")
         _gather(out, pages, tree)
-        _run_pagefind(tree, bundle, site.config.language)
+        if not _run_pagefind(tree, bundle, site.config.language, stop):
+            return _left_as_it_was(out, last)
         files = []
         for name, source in _bundle_files(bundle):
             path = routes.SEARCH_BUNDLE + name
@@ -86,6 +95,15 @@ def _kept(out: Output, last: SearchIndex) -> bool:
     return all(out.link_previous(path, size, mtime) for path, size, mtime in last.files)
 
 
+def _left_as_it_was(out: Output, last: SearchIndex | None) -> SearchIndex | None:
+    """The last bundle kept, under a key no build has, so that the next one indexes."""
+    if last is None:
+        return None
+    for path, size, mtime in last.files:
+        out.link_previous(path, size, mtime)
+    return SearchIndex(b"", last.files)
+
+
 def _gather(out: Output, pages: list[str], tree: Path) -> None:
     """The entry pages in a folder of their own, as the site lays them out: links to
     this build's files (a copy where the folders are on different disks)."""
@@ -99,9 +117,9 @@ def _gather(out: Output, pages: list[str], tree: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _run_pagefind(tree: Path, bundle: Path, language: str) -> None:
+def _run_pagefind(tree: Path, bundle: Path, language: str, stop: Callable[[], bool] | None) -> bool:
     """Index `tree` into `bundle` with the Pagefind binary of the `pagefind` package, in
-    one language's index.
+    one language's index; False if `stop` said to stop first.
 
     The binary run as a command, not through the package's `PagefindIndex` service: the
     service reads each answer after a 100 ms sleep, which put some 0.35 s on every
@@ -109,19 +127,33 @@ def _run_pagefind(tree: Path, bundle: Path, language: str) -> None:
     """
     from pagefind.service import get_executable  # honours PAGEFIND_BINARY_PATH
 
+    if stop is not None and stop():
+        return False
     binary = get_executable()
     if binary is None:
         raise UsageError("site search: Pagefind's binary is missing; pip install 'pagefind[bin]'")
     command = [str(binary), "--site", str(tree), "--output-path", str(bundle), "--silent"]
     command += ["--force-language", language.split("-")[0].lower()]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        running = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
     except OSError as exc:  # no binary, or not one this machine runs
         raise UsageError(f"site search: Pagefind could not index the pages: {exc}") from None
-    if done.returncode != 0:
-        said = (done.stderr or done.stdout).strip().splitlines()
-        why = said[-1] if said else f"exit status {done.returncode}"
+    while True:
+        try:
+            said, _ = running.communicate(timeout=0.05)
+            break
+        except subprocess.TimeoutExpired:
+            if stop is not None and stop():
+                running.kill()
+                running.communicate()
+                return False
+    if running.returncode != 0:
+        lines = said.strip().splitlines()
+        why = lines[-1] if lines else f"exit status {running.returncode}"
         raise UsageError(f"site search: Pagefind could not index the pages: {why}")
+    return True
 
 
 def _bundle_files(bundle: Path) -> Iterator[tuple[str, Path]]:

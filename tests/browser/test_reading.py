@@ -13,6 +13,7 @@ PAGES = [
     "ukraine-day-7/figures/russian-troops-killed/",
     "ukraine-day-7/tags/kharkiv/",
     "riverside-by-election/",
+    "search/?q=troops",
 ]
 
 

@@ -170,3 +170,31 @@ def test_the_search_page_with_results_passes_axe(browser, sample_url: str, axe_s
     assert status.get_attribute("role") == "status"
     assert re.fullmatch(r"\d+ results", status.inner_text())
     page.close()
+
+
+def test_the_topic_filter_keeps_entries_of_that_topic(
+    browser, sample_url: str, sample_site: Path
+) -> None:
+    tagged: dict[str, set[str]] = {}
+    for page_file in sample_site.glob("*/*/index.html"):
+        article = BeautifulSoup(page_file.read_text(encoding="utf-8"), "html.parser").find(
+            "article", attrs={"data-pagefind-body": True}
+        )
+        for link in article.select(".tags a") if article is not None else ():
+            path = page_file.parent.relative_to(sample_site).as_posix() + "/"
+            tagged.setdefault(link.get_text(), set()).add(sample_url + path)
+    page = browser.new_page()
+    everywhere = set(search(page, sample_url, "Russia"))
+    topics = page.eval_on_selector_all("#search-tag option", "o => o.map(x => x.value)")
+    assert topics[0] == "" and sorted(topics[1:]) == sorted(tagged)  # every topic offered
+    topic = next(t for t in sorted(tagged) if tagged[t] & everywhere and everywhere - tagged[t])
+    page.select_option("#search-tag", topic)
+    page.wait_for_function("document.querySelector('.search-status').textContent !== ''")
+    narrowed = set(page.eval_on_selector_all(RESULTS + " h2 a", "l => l.map(a => a.href)"))
+    assert narrowed == everywhere & tagged[topic]
+    # The address keeps the topic: a reload searches the same.
+    page.reload()
+    page.wait_for_function("document.querySelector('.search-status').textContent !== ''")
+    assert page.locator("#search-tag").input_value() == topic
+    assert set(page.eval_on_selector_all(RESULTS + " h2 a", "l => l.map(a => a.href)")) == narrowed
+    page.close()

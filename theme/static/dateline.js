@@ -169,6 +169,7 @@
   function searchPage(form) {
     var PER_PAGE = 20;
     var field = form.elements.q, storyField = form.elements.story, order = form.elements.order;
+    var tagField = form.elements.tag;
     var note = document.querySelector(".search-status");
     var list = document.querySelector(".search-results");
     var more = document.createElement("button");
@@ -179,6 +180,12 @@
     storyField.value = params.get("story") || "";
     if (storyField.selectedIndex < 0) storyField.value = "";
     order.value = params.get("order") === "best" ? "best" : "newest";
+    /* The topic asked for in the address is offered at once, the rest once the index says. */
+    function topics(names) {
+      tagField.length = 1;
+      names.sort().forEach(function (name) { tagField.add(new Option(name, name)); });
+    }
+    if (params.get("tag")) { topics([params.get("tag")]); tagField.value = params.get("tag"); }
     more.type = "button";
     more.className = "search-more";
     more.hidden = true;
@@ -189,6 +196,12 @@
     var root = new URL(form.getAttribute("data-search-root"), location.href).pathname;
     var engine = import(bundle + "pagefind.js").then(function (pagefind) {
       return Promise.resolve(pagefind.options({ basePath: bundle, baseUrl: root })).then(function () {
+        return pagefind.filters();
+      }).then(function (filters) {
+        /* The topics the index has, for the topic filter. */
+        var chosen = tagField.value;
+        topics(Object.keys(filters.tag || {}));
+        tagField.value = chosen in (filters.tag || {}) ? chosen : "";
         return pagefind;
       });
     });
@@ -205,13 +218,16 @@
       var wanted = new URLSearchParams();
       if (query) wanted.set("q", query);
       if (storyField.value) wanted.set("story", storyField.value);
+      if (tagField.value) wanted.set("tag", tagField.value);
       if (order.value === "best") wanted.set("order", "best");
       history.replaceState(null, "", location.pathname + (query ? "?" + wanted : ""));
       list.textContent = note.textContent = "";
       more.hidden = true;
       if (!query) return;
       engine.then(function (pagefind) {
-        var options = { filters: storyField.value ? { story: storyField.value } : {} };
+        var options = { filters: {} };
+        if (storyField.value) options.filters.story = storyField.value;
+        if (tagField.value) options.filters.tag = tagField.value;
         if (order.value === "newest") options.sort = { time: "desc" };
         return pagefind.search(query, options);
       }).then(function (search) {
@@ -228,6 +244,7 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
     field.addEventListener("input", function () { clearTimeout(waiting); waiting = setTimeout(run, 250); });
     storyField.addEventListener("change", run);
+    tagField.addEventListener("change", run);
     order.addEventListener("change", run);
     more.addEventListener("click", function () { show(list.children.length); });
     if (field.value) run();
