@@ -136,3 +136,21 @@ NEWS_SITEMAP = "news-sitemap.xml"
 def logo(name: str) -> str:
     """The publisher's logo (`logo` in site.toml), copied beside the theme's assets."""
     return f"{STATIC}logo/{name.rpartition('/')[2]}"
+
+
+# A story's other readings of its entries: its key developments in full, and every
+# entry oldest first. Not reserved (a v1 entry may be called `key.md`): a story whose
+# entry, alias or media folder takes one of these names goes without that page.
+KEY_EVENTS = "key"
+OLDEST = "oldest"
+STORY_VIEWS = (KEY_EVENTS, OLDEST)
+
+
+def key_events(story_slug: str) -> str:
+    """A story's key developments, in full, newest first."""
+    return f"{story_slug}/{KEY_EVENTS}/"
+
+
+def oldest(story_slug: str) -> str:
+    """A story's entries from the first, for reading an ended story as it happened."""
+    return f"{story_slug}/{OLDEST}/"

@@ -44,6 +44,9 @@ SCRIPT_PHRASES = (
     "{count} result",
     "More results",
     "Search is not available right now.",
+    "{count} entry corrected",
+    "{count} entry updated",
+    "{count} entry removed",
 )
 
 

@@ -206,7 +206,8 @@ def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(
     build(root, tmp_path / "whole")
     whole = sitemap_urls(tmp_path / "whole")
     listed = [(u.find(f"{ns}loc").text, u.find(f"{ns}lastmod")) for u in whole]
-    assert len(listed) == 11  # the site index, the story, 9 entries: parts of 5, 5 and 1
+    # The site index, the story, 9 entries, the story from the start: parts of 5, 5, 2.
+    assert len(listed) == 12
     monkeypatch.setattr(dateline.render.data, "SITEMAP_LIMIT", 5)
     for attempt in ("built", "rebuilt from the cache"):
         build(root, tmp_path / "split")
@@ -531,6 +532,7 @@ def test_live_updates_poll_a_small_latest_json(content, tmp_path: Path) -> None:
     latest = load_json(out / "s" / "latest.json")
     assert latest["story"] == "s" and latest["status"] == "live"
     assert [e["title"] for e in latest["entries"]] == ["Entry 7", "Entry 6", "Entry 5"]
+    version = latest["entries"][0].pop("version")
     assert latest["entries"][0] == {
         "anchor": "entry-e7",
         "path": "s/e7/",
@@ -538,6 +540,8 @@ def test_live_updates_poll_a_small_latest_json(content, tmp_path: Path) -> None:
         "time": "2022-03-02T17:00:00+02:00",
     }
     front = soup(out / "s" / "index.html")
+    # The version the page shows of each entry: what an open page compares.
+    assert front.select_one("[role=log] #entry-e7")["data-version"] == version
     assert front.body["data-live"] == "latest.json"
     shown = {a["id"] for a in front.select("[role=log] article")}
     assert {e["anchor"] for e in latest["entries"]} == shown

@@ -313,3 +313,22 @@ def test_an_entry_page_leads_to_the_updates_before_and_after_it(sample_site: Pat
     newest = soup(story / order[0] / "index.html").find("nav", class_="entry-nav")
     older = soup(story / order[1] / "index.html").find("h1").get_text()
     assert newest.a.get_text(" ", strip=True) == f"Older update {older}"
+
+
+def test_the_site_index_describes_its_stories(sample_site: Path) -> None:
+    """Search engines show the description under the site's name (Lighthouse's SEO
+    audit asks for one)."""
+    page = soup(sample_site / "index.html")
+    description = page.find("meta", attrs={"name": "description"})["content"]
+    assert description.startswith("Live coverage: ")
+    titles = [h2.get_text(strip=True) for h2 in page.select(".story-card h2")]
+    assert titles and titles[0] in description and len(description) <= 200
+
+
+def test_the_hidden_new_updates_button_has_a_name_before_the_script_runs(
+    sample_site: Path,
+) -> None:
+    """pa11y's H91 rule: a button without text has no accessible name, hidden or not."""
+    for story in ("ukraine-day-7", "riverside-by-election"):
+        button = soup(sample_site / story / "index.html").select_one("button.live-show")
+        assert button.has_attr("hidden") and button.get_text(strip=True) == "Show new updates"

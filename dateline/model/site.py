@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dateline import routes
+from dateline.errors import display_path
 from dateline.read.config import SiteConfig
 from dateline.read.figures import FigureBox
 from dateline.read.registry import EMPTY, Registry
@@ -168,3 +169,17 @@ class Site:
     content: Path
     words: Words = ENGLISH  # the theme's words in the site's language
     registry: Registry = EMPTY  # the figures registry (figures.toml), if any
+
+
+def taken_views(story: Story) -> dict[str, str]:
+    """The story views (`routes.STORY_VIEWS`) whose address an entry's permalink, alias
+    or media folder has, with the file that has it (as messages show it)."""
+    owners: dict[str, str] = {}
+    for entry in story.entries:
+        for name in (entry.slug, *entry.aliases):
+            if name in routes.STORY_VIEWS:
+                owners.setdefault(name, entry.source)
+    for media in story.media:
+        if len(media.parts) > 1 and media.parts[0] in routes.STORY_VIEWS:
+            owners.setdefault(media.parts[0], display_path(story.folder / media))
+    return owners

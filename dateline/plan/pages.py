@@ -10,16 +10,17 @@ its path in `routes`, and its template in the theme.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
 
 from dateline import routes
 from dateline.model.metrics import Metric, tracker_pages
 from dateline.model.site import Entry, Site, newest
 from dateline.model.site_figures import move_text, moves, stories_of
+from dateline.plan.jobs import PageJob
 from dateline.plan.pagination import Tag, TimelinePage, paginate_entries
 from dateline.plan.story import StoryPlan, story_key
+from dateline.plan.views import view_pages
 from dateline.render.chart import build_chart
 from dateline.render.metadata import (
     describe,
@@ -38,30 +39,6 @@ from dateline.words import Words
 SITE_DATA = {routes.SITE_FIGURES_JSON: "application/json", routes.FIGURES_CSV: "text/csv"}
 TAG_PER_PAGE = 200  # links on each page of a topic
 TRACKER_PER_PAGE = 200  # rows in each page of a metric's table of claims
-
-LastModified = datetime | Callable[[], datetime | None] | None
-
-
-@dataclass(frozen=True)
-class PageJob:
-    """One page to render: `template` at site path `path`.
-
-    `context`'s `meta` item feeds the description, OpenGraph and JSON-LD tags of
-    base.html. `listed` pages go into the sitemap with `lastmod` (or what it returns,
-    called only by the process writing the sitemap). A page a host serves `anywhere` a
-    file is missing (the 404 page) links from the host's root under base_url's path.
-    `canonical`: the site path of the page this one stands for, when not itself (an
-    entry's earlier address).
-    """
-
-    template: str
-    path: str
-    key: object | Callable[[], object]
-    context: Callable[[], dict[str, object]]
-    lastmod: LastModified = None
-    listed: bool = True
-    anywhere: bool = False
-    canonical: str | None = None
 
 
 def story_pages(site: Site, plan: StoryPlan) -> Iterator[PageJob]:
@@ -85,6 +62,7 @@ def story_pages(site: Site, plan: StoryPlan) -> Iterator[PageJob]:
         yield from tracker_pages_of(site, plan, metric)
     for tag in plan.tags:
         yield from tag_pages(plan, tag)
+    yield from view_pages(site, plan)
 
 
 def early_pages(site: Site, plan: StoryPlan, entries: list[Entry]) -> Iterator[PageJob]:
@@ -275,7 +253,18 @@ def site_pages(site: Site, figures: bool) -> Iterator[PageJob]:
         routes.HOME,
         summary,
         lambda: {
-            "meta": {"og_type": "website", "title": site.config.title, "jsonld": site_jsonld(site)},
+            "meta": {
+                "description": describe(
+                    site.words("Live coverage: {stories}").format(
+                        stories="; ".join(s.title for s in stories)
+                    )
+                )
+                if stories
+                else None,
+                "og_type": "website",
+                "title": site.config.title,
+                "jsonld": site_jsonld(site),
+            },
             "stories": stories,
         },
         lastmod=stories[0].modified if stories else None,

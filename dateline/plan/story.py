@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from dateline import routes
 from dateline.model.metrics import Metric, Reported, change_text, collect_metrics, previous_claims
-from dateline.model.site import Entry, Story
+from dateline.model.site import Entry, Story, taken_views
 from dateline.plan.pagination import Tag, TimelinePage, collect_tags, locations, paginate
 from dateline.words import Words
 
@@ -32,6 +33,9 @@ class StoryPlan:
     tags: tuple[Tag, ...]
     pinned: tuple[Entry, ...]  # the front page's lists above the timeline
     key_entries: tuple[Entry, ...]
+    # The key-events and oldest-first pages this story has (`routes.STORY_VIEWS`): not
+    # one whose name an entry, alias or media folder has taken (see `taken_views`).
+    views: tuple[str, ...]
     changed: dict[tuple[str, str, str], Reported]  # each claim's source's claim before
     words: Words
     shared: frozenset[str] = frozenset()  # metrics other stories report too
@@ -40,7 +44,12 @@ class StoryPlan:
     @property
     def common(self) -> dict[str, object]:
         """What every page of the story has in its template context."""
-        return {"story": self.story, "metrics": self.metrics, "tags": self.tags}
+        return {
+            "story": self.story,
+            "metrics": self.metrics,
+            "tags": self.tags,
+            "views": self.views,
+        }
 
     def notes(self, entry: Entry) -> Notes:
         """Each claim of the entry's boxes: how it moved from the source's claim before."""
@@ -96,6 +105,7 @@ def plan_story(
         tags=tuple(collect_tags(story)),
         pinned=tuple(e for e in story.entries if e.pinned),
         key_entries=tuple(e for e in story.entries if e.key)[:KEY_LIMIT],
+        views=tuple(v for v in routes.STORY_VIEWS if v not in taken_views(story)),
         changed=previous_claims(metrics),
         words=words,
         shared=shared,

@@ -11,8 +11,9 @@ thousands; the documents are then assembled around them.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -124,8 +125,32 @@ def json_frame(site: Site, story: Story) -> tuple[bytes, bytes]:
     return (head[:-1] + ', "items": [\n').encode(), b"\n]}\n"
 
 
-def latest_json(story: Story, entries: Iterable[Entry]) -> str:
-    """The newest entries, for the reader script's live updates.
+Notes = Callable[[Entry], tuple[tuple[str | None, ...], ...]]
+
+
+def entry_version(entry: Entry, notes: Notes) -> str:
+    """A digest of everything an entry's article shows (its text, boxes and their notes,
+    correction, update time, badges): a page that shows another version of it, or
+    latest.json saying another, means the entry changed since the page was built."""
+    shown = (
+        entry.title,
+        entry.body.html,
+        entry.boxes,
+        notes(entry),
+        entry.correction,
+        entry.updated,
+        entry.tags,
+        entry.authors,
+        entry.location,
+        entry.key,
+        entry.pinned,
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
+
+
+def latest_json(story: Story, entries: Iterable[Entry], notes: Notes) -> str:
+    """The newest entries, for the reader script's live updates: each one's version,
+    so an open page also learns of an entry corrected, changed or withdrawn.
 
     feed.json carries the newest `feed_items` entries with their text, which may be
     every entry; this stays a few KB however long the story runs, so a phone polling
@@ -135,7 +160,13 @@ def latest_json(story: Story, entries: Iterable[Entry]) -> str:
         "story": story.slug,
         "status": story.status,
         "entries": [
-            {"anchor": e.anchor, "path": e.path, "title": e.title, "time": iso(e.time)}
+            {
+                "anchor": e.anchor,
+                "path": e.path,
+                "title": e.title,
+                "time": iso(e.time),
+                "version": entry_version(e, notes),
+            }
             for e in entries
         ],
     }

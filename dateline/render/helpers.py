@@ -19,6 +19,7 @@ from markupsafe import Markup
 from dateline import routes
 from dateline.model.site import Entry
 from dateline.plan.story import StoryPlan, story_key
+from dateline.render.feeds import entry_version
 from dateline.urls import absolute, rebase, relative
 
 _PLACEHOLDER = re.compile(r"<!--dateline:figures:(\d+)-->\n?")
@@ -42,7 +43,11 @@ class TemplateHelpers:
         self.plans: dict[str, StoryPlan] = {}  # story slug -> its plan, as last rendered
         self._bodies: dict[tuple[str, str], tuple[Entry, object, str]] = {}
         self._articles: dict[tuple[str, str], tuple[object, str]] = {}
-        helpers = {"entry_body": self.entry_body, "entry_link": self.entry_link}
+        helpers = {
+            "entry_body": self.entry_body,
+            "entry_link": self.entry_link,
+            "entry_version": self.entry_version,
+        }
         env.globals.update(url=self.url, article=self.article, **helpers)
         # As filters too, called directly (see url_filter): what the default theme uses.
         env.filters.update(url=self.url_filter, article=self.article, **helpers)
@@ -82,6 +87,10 @@ class TemplateHelpers:
         taking the context keeps Jinja from folding `'…' | url` into a constant when it
         compiles a template, as the link depends on the page."""
         return self.url(target)
+
+    def entry_version(self, entry: Entry) -> str:
+        """What latest.json says of the entry's version (feeds.entry_version)."""
+        return entry_version(entry, self.plans[entry.story].notes)
 
     def entry_body(self, entry: Entry) -> Markup:
         prefix = self.url(routes.story(entry.story))

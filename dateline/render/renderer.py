@@ -323,7 +323,7 @@ class Renderer:
         figures = story_figures(story, plan.metrics, base, self.pieces, digests)
         self.out.write(routes.figures_json(story.slug), figures)
         front = story.entries[: self.site.config.per_page]  # what the front page shows
-        self.out.write(routes.latest_json(story.slug), latest_json(story, front))
+        self.out.write(routes.latest_json(story.slug), latest_json(story, front, plan.notes))
         if base and self.keep:
             prefix = absolute(base, story.path)
             maker = self.feed_items()

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from dateline import routes, times
 from dateline.errors import ContentError, display_path
@@ -118,7 +119,25 @@ def make_env(dirs: list[Path], words: Words = ENGLISH) -> jinja2.Environment:
     env.filters["iso"] = times.iso
     env.filters["slug"] = slugify
     env.filters["number"] = format_number
+    env.filters["unbroken_numbers"] = unbroken_numbers
     return env
+
+
+# A number as claims write it: digits with the separators of any language between them
+# ("1,597,000", "1 597 000", "41.2%", "-5").
+_NUMBER = re.compile(r"[-\u2212+]?\d(?:[\d.,'\u00a0\u202f ]*\d)?%?")
+
+
+def unbroken_numbers(text: str) -> Markup:
+    """A claim's text with each number kept on one line (`<span class="num">`, which the
+    stylesheet does not let wrap): a figure read as "1,59" then "7" is a wrong figure."""
+    parts, at = [], 0
+    for match in _NUMBER.finditer(text):
+        parts.append(escape(text[at : match.start()]))
+        parts.append(Markup('<span class="num">%s</span>') % match.group(0))
+        at = match.end()
+    parts.append(escape(text[at:]))
+    return Markup("").join(parts)
 
 
 def asset_version(source: Path) -> str:

@@ -6,7 +6,12 @@ from datetime import datetime
 
 from dateline.read.entryfile import Problems
 from dateline.read.site import ContentRead
-from dateline.validate.checks import check_aliases, warn_future, warn_undated_repeats
+from dateline.validate.checks import (
+    check_aliases,
+    warn_future,
+    warn_taken_views,
+    warn_undated_repeats,
+)
 from dateline.validate.links import check_entry_links
 
 
@@ -21,4 +26,6 @@ def validate_site(read: ContentRead, now: datetime, problems: Problems) -> None:
         check_aliases(list(story.every), list(story.media), problems)
         warn_undated_repeats(list(story.entries), problems)
         warn_future(list(story.entries), now, problems)
+        if story.story is not None:
+            warn_taken_views(story.story, problems)
     check_entry_links(read.linking, read.listings, problems)

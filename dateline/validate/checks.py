@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dateline import routes
-from dateline.model.site import Entry
+from dateline.model.site import Entry, Story, taken_views
 from dateline.read.entryfile import Problems
 
 
@@ -101,3 +101,18 @@ def _duration(span: timedelta) -> str:
             count = round(minutes / size)
             return f"{count:,} {unit}{'s' if count != 1 else ''}"
     raise AssertionError  # the loop ends at minutes
+
+
+_VIEW_NAMES = {routes.KEY_EVENTS: "key-events page", routes.OLDEST: "oldest-first page"}
+
+
+def warn_taken_views(story: Story, problems: Problems) -> None:
+    """A story view's address taken by an entry, alias or media folder: the story goes
+    without that page (a v1 story may have an entry called `key.md`), and is told."""
+    for name, owner in sorted(taken_views(story).items()):
+        problems.warn(
+            owner,
+            1,
+            f"{name!r} is the address of the story's {_VIEW_NAMES[name]}, which this "
+            f"file's page takes; the story has none (rename the file to have it)",
+        )

@@ -16,6 +16,8 @@ PAGES = [
     "figures/",
     "figures/people-who-fled-ukraine/",
     "search/?q=UNHCR",
+    "ukraine-day-7/key/",
+    "ukraine-day-7/oldest/",
 ]
 
 

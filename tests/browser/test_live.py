@@ -60,7 +60,7 @@ def test_new_entries_offered_then_inserted(browser, live_site) -> None:
     button = page.locator(".live-show")
     button.wait_for(state="visible", timeout=10_000)
     assert button.inner_text() == "2 new updates"
-    assert page.locator("[role=status]").inner_text() == "2 new updates available"
+    assert page.locator(".live-status").inner_text() == "2 new updates available"
     # Nothing moved under the reader before they asked.
     assert page.locator("[role=log] .entry-title").first.inner_text() == "Recent"
     button.click()
@@ -140,5 +140,79 @@ def test_anchor_to_an_entry_on_an_older_page_redirects(browser, live_site) -> No
     assert page.locator("h1").inner_text() == "Old news"
     # Without a redirect, the key-developments link already points at the right page.
     page.goto(url)
-    assert page.locator(".key-events a").get_attribute("href") == "page/1/#entry-a"
+    assert page.locator(".key-events li a").get_attribute("href") == "page/1/#entry-a"
     page.close()
+
+
+def _long_entry(title: str, when: datetime, extra: str = "", box: str = "") -> str:
+    body = " ".join([f"{title} paragraph text."] * 40)
+    return f"---\ntime: {when.isoformat(timespec='minutes')}\ntitle: {title}\n{extra}---\n{body}\n{box}"
+
+
+BOX = "\n```figures Homes without power\nGrid operator: {value}\n```\n"
+
+
+def test_an_open_page_follows_corrections_changes_and_withdrawals_in_place(
+    browser, tmp_path: Path
+) -> None:
+    """A correction, a changed claim and a withdrawn entry, all above where the reader
+    is reading, reach the open page without a reload and without moving what they read;
+    screen readers are told once."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    files = {
+        "site.toml": 'title = "Desk"\nbase_url = "https://example.org/live/"\n',
+        "storm/_index.md": "---\ntitle: Storm live\ntimezone: Europe/London\nstatus: live\n---\nWinds.\n",
+        "storm/a.md": _long_entry("Alpha", now - timedelta(minutes=5)),
+        "storm/b.md": _long_entry(
+            "Bravo", now - timedelta(minutes=10), box=BOX.format(value="40,000")
+        ),
+        "storm/c.md": _long_entry("Charlie", now - timedelta(minutes=15)),
+        "storm/d.md": _long_entry("Delta", now - timedelta(minutes=20)),
+        "storm/e.md": _long_entry("Echo", now - timedelta(minutes=25)),
+    }
+    content = write_tree(tmp_path / "content", files)
+    out = tmp_path / "site"
+    build(content, out)
+    server, url = serve(out)
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    errors = collect_errors(page)
+    page.add_init_script("window.datelinePollMs = 200")
+    page.goto(url + "storm/")
+    page.evaluate("window.notReloaded = true")
+    page.evaluate(
+        """() => {
+          window.told = [];
+          const region = document.querySelector('.live-changes');
+          new MutationObserver(() => window.told.push(region.textContent))
+            .observe(region, {childList: true, characterData: true, subtree: true});
+          const delta = document.getElementById('entry-d');
+          window.scrollBy(0, delta.getBoundingClientRect().top - 120);
+        }"""
+    )
+    before = page.evaluate("document.getElementById('entry-d').getBoundingClientRect().top")
+    assert 110 <= before <= 130 and page.evaluate("window.scrollY") > 0
+    # The desk corrects Alpha, changes Bravo's claim and withdraws Charlie.
+    (content / "storm" / "a.md").write_text(
+        _long_entry(
+            "Alpha", now - timedelta(minutes=5), "correction: The wind speed was 90 mph, not 190.\n"
+        )
+    )
+    (content / "storm" / "b.md").write_text(
+        _long_entry("Bravo", now - timedelta(minutes=10), box=BOX.format(value="more than 52,000"))
+    )
+    (content / "storm" / "c.md").unlink()
+    build(content, out)
+    page.wait_for_function("window.told.length > 0", timeout=10_000)
+    page.wait_for_timeout(800)  # a few more polls: nothing is told twice
+    assert page.evaluate("window.told") == ["1 entry corrected; 1 entry updated; 1 entry removed"]
+    assert page.evaluate("window.notReloaded") is True
+    assert "90 mph, not 190" in page.locator("#entry-a .correction").inner_text()
+    assert page.locator("#entry-b .figure-box .claim-value").inner_text() == "more than 52,000"
+    assert page.locator("#entry-c").count() == 0
+    after = page.evaluate("document.getElementById('entry-d').getBoundingClientRect().top")
+    assert abs(after - before) <= 1, (before, after)
+    # The replaced articles are enhanced like the rest (their copy-link buttons).
+    assert page.locator("#entry-a .copy-link").count() == 1
+    assert errors == []
+    page.close()
+    server.shutdown()

@@ -14,6 +14,7 @@ PAGES = [
     "ukraine-day-7/tags/kharkiv/",
     "riverside-by-election/",
     "search/?q=troops",
+    "ukraine-day-7/key/",
 ]
 
 

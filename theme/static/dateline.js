@@ -257,6 +257,7 @@
   var log = document.querySelector("[role=log]");
   if (!latestUrl || !panel || !log || fromDisk) return;
   var status = panel.querySelector(".live-status");
+  var changesNote = panel.querySelector(".live-changes");
   var showButton = panel.querySelector(".live-show");
   var pauseButton = panel.querySelector(".live-pause");
   var BASE = window.datelinePollMs || 30e3, MAX = 10 * 60e3;
@@ -290,7 +291,8 @@
       var fresh = latest.entries.filter(function (item) {
         return !has(item.anchor) && new Date(item.time).getTime() > newest;
       }).map(function (item) { return item.anchor; });
-      delay = fresh.length > pending.length ? BASE : Math.min(delay * 1.5, MAX);
+      var changed = changedShown(latest.entries);
+      delay = fresh.length > pending.length || changed ? BASE : Math.min(delay * 1.5, MAX);
       pending = fresh;
       announce(fresh.length);
       schedule(delay);
@@ -298,6 +300,82 @@
       delay = Math.min(delay * 2, MAX);
       schedule(delay);
     });
+  }
+  /* Entries the page shows that changed since it was built (another version in
+     latest.json) or were withdrawn (gone from it, though it covers their time): the
+     page is fetched again and those articles replaced or removed where they are. */
+  function changedShown(entries) {
+    var known = {}, oldest = Infinity;
+    entries.forEach(function (item) {
+      known[item.anchor] = item;
+      oldest = Math.min(oldest, new Date(item.time).getTime());
+    });
+    var changed = [], gone = [];
+    log.querySelectorAll("article[data-version]").forEach(function (article) {
+      var item = known[article.id];
+      if (item && item.version !== article.getAttribute("data-version")) changed.push(article.id);
+      var time = article.querySelector(".entry-time time");
+      if (!item && time && new Date(time.getAttribute("datetime")).getTime() >= oldest) gone.push(article.id);
+    });
+    if (!changed.length && !gone.length) return false;
+    fetch(location.href.split("#")[0], { cache: "reload" }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      applyChanges(new DOMParser().parseFromString(html, "text/html"), changed, gone);
+    }).catch(function () { /* offline for a moment: the next poll asks again */ });
+    return true;
+  }
+  /* The first article whose top is in view, and where it is: nothing may move it. */
+  function readingPlace(skip) {
+    var articles = log.querySelectorAll("article");
+    for (var i = 0; i < articles.length; i++) {
+      var top = articles[i].getBoundingClientRect().top;
+      if (top >= 0 && skip.indexOf(articles[i].id) < 0) return { node: articles[i], top: top };
+    }
+    return null;
+  }
+  function applyChanges(doc, changed, gone) {
+    var root = document.documentElement, anchoring = root.style.overflowAnchor;
+    var place = readingPlace(gone), counts = { corrected: 0, updated: 0, removed: 0 };
+    root.style.overflowAnchor = "none"; /* the browser's own scroll anchoring, off: done here */
+    changed.forEach(function (anchor) {
+      var fresh = doc.getElementById(anchor), shownNow = document.getElementById(anchor);
+      /* A page a cache kept shows what this one does: the next poll asks again. */
+      if (!fresh || !shownNow || fresh.getAttribute("data-version") === shownNow.getAttribute("data-version")) return;
+      /* A correction new or reworded is what a reader most needs told. */
+      var text = function (article) {
+        var notice = article && article.querySelector(".correction");
+        return notice ? notice.textContent : "";
+      };
+      var corrected = text(fresh) && text(fresh) !== text(document.getElementById(anchor));
+      counts[corrected ? "corrected" : "updated"] += 1;
+      ["", "pinned-"].forEach(function (prefix) {
+        var shown = document.getElementById(prefix + anchor);
+        var source = prefix ? doc.getElementById(prefix + anchor) : fresh;
+        if (!shown || !source) return;
+        var node = document.importNode(source, true);
+        shown.replaceWith(node);
+        enhance(node);
+      });
+    });
+    gone.forEach(function (anchor) {
+      if (doc.getElementById(anchor)) return; /* still on the page as served */
+      ["", "pinned-"].forEach(function (prefix) {
+        var shown = document.getElementById(prefix + anchor);
+        if (!shown) return;
+        var day = shown.closest("[data-day]");
+        shown.remove();
+        if (day && !day.querySelector("article")) day.remove();
+      });
+      counts.removed += 1;
+    });
+    if (place) window.scrollBy(0, place.node.getBoundingClientRect().top - place.top);
+    root.style.overflowAnchor = anchoring;
+    var said = [];
+    if (counts.corrected) said.push(say("{count} entry corrected", { count: counts.corrected }, "{count} entries corrected", counts.corrected));
+    if (counts.updated) said.push(say("{count} entry updated", { count: counts.updated }, "{count} entries updated", counts.updated));
+    if (counts.removed) said.push(say("{count} entry removed", { count: counts.removed }, "{count} entries removed", counts.removed));
+    if (said.length) changesNote.textContent = said.join("; ");
   }
   function insertNew() {
     /* "reload": a validator with one-second precision could call a just-rebuilt page unchanged. */
