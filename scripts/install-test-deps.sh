@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests and benchmarks need on a fresh machine: the package with its
-# test extras, Debian's chromium, a Java runtime and nginx, axe-core, and the pinned Decap CMS
-# and its local proxy (package.json) for the CMS's tests. Safe to run again.
+# test extras, Debian's chromium, a Java runtime and nginx, axe-core, and the pinned Decap CMS,
+# its local proxy and pa11y (package.json) for the CMS's and accessibility tests. Safe to
+# run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
@@ -29,7 +30,8 @@ if [ ! -f "$axe_dir/axe-$AXE_VERSION.min.js" ]; then
   mv "$axe_dir/package/axe.min.js" "$axe_dir/axe-$AXE_VERSION.min.js"
   rm -rf "$axe_dir/package" "$axe_dir/$tarball"
 fi
-# Decap CMS and decap-server, exactly as package-lock.json pins them.
-if [ ! -x node_modules/.bin/decap-server ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+# Decap CMS and decap-server, and pa11y, exactly as package-lock.json pins them. pa11y
+# drives Debian's chromium: puppeteer's own browser download is skipped.
+if [ ! -x node_modules/.bin/decap-server ] || [ ! -x node_modules/.bin/pa11y ]; then
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -419,10 +419,8 @@ def test_decap_is_pinned_in_one_version_everywhere() -> None:
     """package.json pins what `npm ci` installs; the page pins the same script by its
     digest, so a browser refuses any other file."""
     package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
-    assert package["devDependencies"] == {
-        "decap-cms": DECAP_VERSION,
-        "decap-server": DECAP_SERVER_VERSION,
-    }
+    decap = {k: v for k, v in package["devDependencies"].items() if k.startswith("decap-")}
+    assert decap == {"decap-cms": DECAP_VERSION, "decap-server": DECAP_SERVER_VERSION}
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["packages"]["node_modules/decap-cms"]["version"] == DECAP_VERSION
     script = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
