@@ -57,6 +57,9 @@ class Entry:
     aliases: tuple[str, ...] = ()  # earlier permalinks (slugs), each a page sending readers on
     # Photos the body offers smaller copies of: (path in the story folder, widths).
     copies: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # A "What you need to know" summary of the story so far (dateline's growth of the
+    # contract): the newest one heads the front page.
+    summary: bool = False
     # A digest of the file's bytes and of everything it was read against: equal digests
     # mean equal entries, so the build cache keys pages on 16 bytes instead of pickling
     # the entry. Empty when unknown (an entry made by hand).

@@ -160,6 +160,7 @@ def timeline_page(
             "timeline": timeline,
             "pinned": plan.pinned,
             "key_entries": plan.key_entries,
+            "summary": plan.summary,
             **plan.common,
         },
         lastmod=modified,
@@ -176,6 +177,8 @@ def _front_key(plan: StoryPlan, modified: datetime | None) -> tuple[object, ...]
         plan.pinned,
         tuple(plan.notes(e) for e in plan.pinned),
         tuple((e, plan.where.get(e.slug)) for e in plan.key_entries),
+        plan.summary,
+        plan.notes(plan.summary) if plan.summary else None,
         tuple((m.slug, m.name, len(m.claims)) for m in plan.metrics),
         tuple((t.name, t.path) for t in plan.tags),
     )

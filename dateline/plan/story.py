@@ -33,6 +33,7 @@ class StoryPlan:
     tags: tuple[Tag, ...]
     pinned: tuple[Entry, ...]  # the front page's lists above the timeline
     key_entries: tuple[Entry, ...]
+    summary: Entry | None  # the newest "What you need to know", which heads the front page
     # The key-events and oldest-first pages this story has (`routes.STORY_VIEWS`): not
     # one whose name an entry, alias or media folder has taken (see `taken_views`).
     views: tuple[str, ...]
@@ -87,6 +88,7 @@ class StoryPlan:
             pages=tuple(paginate(story, per_page)),
             pinned=swap(self.pinned),
             key_entries=swap(self.key_entries),
+            summary=entry if self.summary is old else self.summary,
             _notes=self._notes,
         )
 
@@ -105,6 +107,7 @@ def plan_story(
         tags=tuple(collect_tags(story)),
         pinned=tuple(e for e in story.entries if e.pinned),
         key_entries=tuple(e for e in story.entries if e.key)[:KEY_LIMIT],
+        summary=next((e for e in story.entries if e.summary), None),
         views=tuple(v for v in routes.STORY_VIEWS if v not in taken_views(story)),
         changed=previous_claims(metrics),
         words=words,

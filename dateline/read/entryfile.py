@@ -51,6 +51,7 @@ ENTRY_SCHEMA: dict[str, Kind] = {
     "updated": "time",
     "correction": "text",
     "draft": "bool",
+    "summary": "bool",  # dateline's own: a "What you need to know" summary
     "aliases": "list",
 }
 
@@ -419,6 +420,7 @@ def _entry(
         correction=get("correction"),
         aliases=_aliases(fields.get("aliases"), slug, shown, problems),
         draft=bool(get("draft", False)),
+        summary=bool(get("summary", False)),
         body=body(rendered.html),
         boxes=rendered.boxes,
         image=rendered.image[0] if rendered.image else None,

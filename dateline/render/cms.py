@@ -102,6 +102,12 @@ def entry_fields(zone: str) -> list[dict[str, object]]:
         {"name": "correction", "label": "Correction notice", "widget": "text", **optional},
         {"name": "draft", "label": "Draft (not published)", "widget": "boolean", **optional},
         {
+            "name": "summary",
+            "label": "What you need to know (a summary of the story so far)",
+            "widget": "boolean",
+            **optional,
+        },
+        {
             "name": "aliases",
             "label": "Earlier permalinks",
             "widget": "list",

@@ -43,6 +43,8 @@ def atom_item(site: Site, entry: Entry, content_html: str) -> bytes:
     fe.author([{"name": name} for name in entry.authors or (site.config.title,)])
     for tag in entry.tags:
         fe.category(term=tag)
+    if entry.summary:  # a "What you need to know": a category a feed reader can sort by
+        fe.category(term="summary", label=site.words("What you need to know"))
     fe.content(content_html, type="html")
     return etree.tostring(fe.atom_entry(), encoding="utf-8")
 
@@ -99,7 +101,12 @@ def json_item(site: Site, entry: Entry, content_html: str) -> str:
         item["authors"] = [{"name": name} for name in entry.authors]
     if entry.tags:
         item["tags"] = list(entry.tags)
-    item["_dateline"] = {"key": entry.key, "pinned": entry.pinned, "anchor": entry.anchor}
+    item["_dateline"] = {
+        "key": entry.key,
+        "pinned": entry.pinned,
+        "summary": entry.summary,
+        "anchor": entry.anchor,
+    }
     return json.dumps(item, ensure_ascii=False)
 
 
@@ -144,6 +151,7 @@ def entry_version(entry: Entry, notes: Notes) -> str:
         entry.location,
         entry.key,
         entry.pinned,
+        entry.summary,
     )
     return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 

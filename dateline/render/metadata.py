@@ -133,6 +133,11 @@ def _authors(site: Site, entry: Entry) -> list[dict[str, object]]:
     return [{"@type": "Person", "name": name} for name in entry.authors] or [_publisher(site)]
 
 
+def _section(site: Site, entry: Entry) -> str | None:
+    """A summary's section: what it is among the story's updates."""
+    return site.words("What you need to know") if entry.summary else None
+
+
 def _without_none(data: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in data.items() if v is not None}
 
@@ -149,6 +154,7 @@ def entry_update(site: Site, entry: Entry, text: str) -> dict[str, object]:
             "articleBody": text,
             "image": image_url(site, entry),
             "author": _authors(site, entry),
+            "articleSection": _section(site, entry),
         }
     )
 
@@ -205,6 +211,7 @@ def entry_jsonld(site: Site, story: Story, entry: Entry, text: str) -> dict[str,
             "author": _authors(site, entry),
             "publisher": _publisher(site),
             "keywords": list(entry.tags) or None,
+            "articleSection": _section(site, entry),
             "isPartOf": _without_none(
                 {"@type": "LiveBlogPosting", "headline": story.title, "url": _url(site, story.path)}
             ),
