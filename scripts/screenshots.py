@@ -17,6 +17,29 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
+# A figure box and a tracker's table alone, where numbers and words used to break.
+PART_WIDTHS = (320, 768, 1280)
+PARTS = {
+    "figure-box": (
+        "ukraine-day-7/",
+        "figure.figure-box:has(caption:has-text('Russian troops wounded'))",
+    ),
+    "tracker-table": ("ukraine-day-7/figures/russian-troops-killed/", "table.tracker-table"),
+}
+
+
+def parts(browser, base: str, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each of PARTS at each of PART_WIDTHS, light scheme: `figure-box-320.png`..."""
+    for width in PART_WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for name, (path, selector) in PARTS.items():
+            page.goto(base + path)
+            found = page.locator(selector).first
+            if found.count():
+                shot = out / f"{name}-{width}.png"
+                found.screenshot(path=str(shot))
+                print(shot)
+        page.close()
 
 
 def main() -> None:
@@ -45,6 +68,7 @@ def main() -> None:
                         page.screenshot(path=str(path), full_page=True)
                         print(path)
                     page.close()
+            parts(browser, base, out)
             browser.close()
     finally:
         server.shutdown()
