@@ -8,6 +8,11 @@ reload script is added to HTML as it is served; built files never contain it.
 It serves only files inside the output folder (no `..`, encoded or not, no NUL bytes,
 no symlinks out), answers only to the host names it was bound for (a page on another
 site cannot reach it through DNS rebinding), and sends no CORS headers.
+
+Every request gets an answer, whatever its path: a burst of them waits in a deep listen
+queue rather than being dropped, each connection has a thread of its own up to
+`MAX_CONNECTIONS` (beyond, a 503 at once), and one left idle or unread for
+`IDLE_SECONDS` is closed, so a slow or silent client holds a thread for no longer.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import http.server
 import json
 import mimetypes
 import queue
+import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -31,6 +38,13 @@ EVENTS = "/__dateline/events"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 KEEPALIVE_SECONDS = 15
 HISTORY = 64  # versions whose written files are kept, for streams that wake late
+# Connections queued by the system before they are accepted: an editor's tabs, each
+# reloading at once after a save, plus the CMS (Python's default, 5, drops a burst).
+BACKLOG = 1024
+MAX_CONNECTIONS = 256  # each holds a thread; an open page's event stream holds one
+IDLE_SECONDS = 20.0  # a connection with nothing to read or unable to take a write
+MAX_PATH = 4096  # characters: longer request paths are no file of the site (414)
+NAME_MAX = 255  # bytes in one path segment, as most file systems allow
 # Types Python's table may not know: the CMS's configuration, which Decap reads as YAML.
 _TYPES = {".yml": "text/yaml", ".yaml": "text/yaml"}
 
@@ -170,6 +184,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     hosts: frozenset[str]
     stopping: threading.Event
     protocol_version = "HTTP/1.1"
+    _sent = False  # whether this request's answer has begun
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # a preview server that prints every request drowns the build messages
@@ -182,6 +197,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes, content_type: str, extra: Iterable[tuple[str, str]] = ()
     ) -> None:
+        self._sent = True
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -205,6 +221,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = [p for p in path.split("/") if p not in ("", ".")]
         if ".." in parts:
             return 400, "/"
+        if len(path) > MAX_PATH or any(len(p.encode()) > NAME_MAX for p in parts):
+            return 414, "/"  # no file can have such a name: say so, not ask the disk
         found = self._file(parts, path)
         prefix = unquote(self.base_path())
         if found is None and prefix != "/" and (path + "/").startswith(prefix):
@@ -219,20 +237,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
         target = self.root.joinpath(*parts)
         try:
             resolved = target.resolve()
-        except OSError:
+            if not resolved.is_relative_to(self.root):
+                return None  # a symlink out of the folder: as if it were not there
+            if resolved.is_dir():
+                if not path.endswith("/"):
+                    return 301
+                resolved = resolved / routes.INDEX
+            return resolved if resolved.is_file() else None
+        except OSError:  # a name too long for the disk, a loop of links: not a file here
             return None
-        if not resolved.is_relative_to(self.root):
-            return None  # a symlink out of the folder: as if it were not there
-        if resolved.is_dir():
-            if not path.endswith("/"):
-                return 301
-            resolved = resolved / routes.INDEX
-        return resolved if resolved.is_file() else None
 
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
+        self._sent = False  # (one handler answers every request of a kept-alive connection)
+        try:
+            self._get()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away, or stopped reading
+        except Exception as exc:  # a request must get an answer, and the terminal no traceback
+            self.close_connection = True
+            print(f"dateline: preview server: {self.path[:80]!r}: {exc!r}", file=sys.stderr)
+            if not self._sent:
+                self._error(500, "Internal error")
+
+    def _get(self) -> None:
         if not self._host_allowed():
             self._error(400, "Unknown host")
             return
@@ -248,7 +278,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(301, b"", "text/plain", [("Location", location)])
             return
         if isinstance(found, int):
-            self._error(found, "Bad request")
+            self._error(found, "URI too long" if found == 414 else "Bad request")
             return
         status = 200
         if found is None:
@@ -256,7 +286,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not found.is_file():
                 self._error(404, "Not found")
                 return
-        body = found.read_bytes()
+        try:
+            body = found.read_bytes()
+        except FileNotFoundError:  # removed by the rebuild running meanwhile
+            self._error(404, "Not found")
+            return
         content_type = _TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0]
         content_type = content_type or "application/octet-stream"
         if content_type == "text/html" and not found.is_relative_to(self.root / routes.ADMIN):
@@ -274,6 +308,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(status, body, content_type)
 
     def _events(self) -> None:
+        self._sent = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -293,13 +328,51 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 else:
                     self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        except (ConnectionError, TimeoutError):
+            pass  # the page closed, or stopped reading for IDLE_SECONDS
 
 
 class Server(http.server.ThreadingHTTPServer):
+    """A thread per connection, up to `MAX_CONNECTIONS`; the rest are told 503."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = BACKLOG
+
+    def __init__(self, address: tuple[str, int], handler: type[Handler]) -> None:
+        super().__init__(address, handler)
+        self._open = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        if not self._open.acquire(blocking=False):
+            _too_busy(request)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._open.release()
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        """One line, not a traceback, for what escaped a request's handling."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            print(f"dateline: preview server: {error!r}", file=sys.stderr)
+
+
+def _too_busy(request: socket.socket) -> None:
+    """Answer a connection beyond `MAX_CONNECTIONS` at once, without a thread."""
+    try:
+        request.settimeout(1.0)
+        request.sendall(
+            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+    except OSError:
+        pass
 
 
 def make_server(
@@ -309,6 +382,7 @@ def make_server(
     port: int,
     stopping: threading.Event,
     base_path: Callable[[], str] = lambda: "/",
+    idle: float = IDLE_SECONDS,
 ) -> Server:
     """An HTTP server for `root`; `host` is also accepted as a Host header name.
 
@@ -324,6 +398,7 @@ def make_server(
             "hosts": hosts,
             "stopping": stopping,
             "base_path": staticmethod(base_path),
+            "timeout": idle,  # each read and write of a connection: see IDLE_SECONDS
         },
     )
     return Server((host, port), handler)
