@@ -3,15 +3,19 @@
 Both phases split their work the same way: this process takes a share too (rather than
 waiting), the workers inherit everything by `fork` (nothing is sent to them), and the
 garbage collector is frozen first, so the workers' collections never walk (and so
-copy) the heap they inherited.
+copy) the heap they inherited. A worker ends as soon as the process that forked it
+does, even one killed outright, so no build leaves a process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing as mp
 import os
 import signal
+import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,20 +42,73 @@ def how_many(jobs: int, items: int, threshold: int) -> int:
 
 @contextmanager
 def pool(processes: int) -> Iterator[Pool]:
-    """Forked workers beside this process: `processes` - 1 of them."""
+    """Forked workers beside this process: `processes` - 1 of them, each ending as soon
+    as this process does (`_watch_parent`)."""
     gc.freeze()
+    # Both ends stay open here while the pool lasts, as it may fork a worker to replace
+    # one: only this process's death closes the last write end, which the workers watch.
+    parent_alive = os.pipe()
     try:
         context = mp.get_context("fork")
-        with context.Pool(processes - 1, initializer=_default_signals) as workers:
+        with context.Pool(processes - 1, _start_worker, parent_alive) as workers:
             yield workers
     finally:
+        for end in parent_alive:
+            os.close(end)
         gc.unfreeze()
+
+
+def _start_worker(read_end: int, write_end: int) -> None:
+    _default_signals()
+    os.close(write_end)
+    threading.Thread(target=_watch_parent, args=(read_end,), daemon=True).start()
+
+
+def _watch_parent(read_end: int) -> None:
+    """End this worker once the process that forked it has died, however it died (the
+    read returns when the last write end closes): a killed build's workers would
+    otherwise go on with their share, writing into a folder the next build removes."""
+    os.read(read_end, 1)
+    os._exit(1)
 
 
 def _default_signals() -> None:
     """Workers end on SIGTERM, as the pool ends them, whatever handler the process
     that forked them set (the dev server's stops it as Ctrl-C does)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """What a child process should run before its program (Popen's `preexec_fn`) to be
+    killed when this process dies, or None where the system has no such watch.
+
+    Linux's `prctl(PR_SET_PDEATHSIG)`, which fires when the thread that started the
+    child ends: the child's caller must wait for it in that thread. A parent that died
+    before the call has already left the child with another parent, so it ends at once.
+    """
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def watch() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return watch
+
+
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
 def worker_of(name: str, workers: int) -> int:

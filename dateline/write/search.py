@@ -26,6 +26,7 @@ from pathlib import Path
 from dateline import routes
 from dateline.errors import UsageError
 from dateline.model.site import Site
+from dateline.speed.forks import die_with_parent
 from dateline.write.output import Output
 
 # Of what Pagefind writes, what the search page uses: its script, worker and WebAssembly,
@@ -135,8 +136,12 @@ def _run_pagefind(tree: Path, bundle: Path, language: str, stop: Callable[[], bo
     command = [str(binary), "--site", str(tree), "--output-path", str(bundle), "--silent"]
     command += ["--force-language", language.split("-")[0].lower()]
     try:
-        running = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        running = subprocess.Popen(  # waited for in this thread, as die_with_parent needs
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=die_with_parent(),  # None on macOS: Pagefind ends by itself in seconds
         )
     except OSError as exc:  # no binary, or not one this machine runs
         raise UsageError(f"site search: Pagefind could not index the pages: {exc}") from None
