@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dateline.errors import BuildError, ContentError, ContentWarning, UsageError, display_path
+from dateline.errors import (
+    BuildError,
+    ContentError,
+    ContentWarning,
+    UsageError,
+    display_path,
+    file_errors,
+)
 from dateline.model.site import Site
 from dateline.read.cache import ReadCache
 from dateline.read.cms_settings import LocalCms
@@ -86,6 +93,7 @@ def build(
     changes: frozenset[Path] = frozenset(),
     now: datetime | None = None,
     cms: LocalCms | None = None,
+    waiting: Callable[[str], object] | None = None,
 ) -> BuildReport:
     """Build `content` into `out`. Raises BuildError (content) or UsageError (folders).
 
@@ -99,7 +107,10 @@ def build(
     `Nowhere()` for `check`; the dev server's, which keeps its caches between builds,
     with the `changes` (paths) since its last build. Either way the same steps run:
     read and validate everything, then render and write. `cms`: the dev server's
-    admin page, through Decap's local proxy (`serve --cms`).
+    admin page, through Decap's local proxy (`serve --cms`). `waiting` is told when
+    the build waits for another one writing into `out` (see `write.lock`).
+
+    A file that cannot be read or written raises FileError, saying which and where.
     """
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
@@ -107,8 +118,8 @@ def build(
         raise UsageError(f"content folder {content} not found")
     if target is None:
         assert out is not None
-        target = Staged(content, out, use_cache)
-    with target.building(changes) as cache:
+        target = Staged(content, out, use_cache, waiting)
+    with file_errors(out or target.out), target.building(changes) as cache:
         site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=cache, now=now)
         if cms is not None:
             site = replace(site, config=replace(site.config, cms=cms.settings(site.config.cms)))

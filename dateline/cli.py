@@ -1,8 +1,9 @@
 """The command line: parse arguments, run a command, turn errors into exit statuses.
 
 This is the one place errors become output: content errors print as
-`path:line: message` with exit 1, usage errors exit 2, and no traceback reaches an
-editor for a mistake in their files.
+`path:line: message` with exit 1, usage errors exit 2, files that cannot be read or
+written as `path: cannot read: reason` with exit 3, and no traceback reaches an editor
+for a mistake in their files or their folders.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from typing import NoReturn
 import jinja2
 
 from dateline.build import build
-from dateline.errors import BuildError, ContentError, UsageError
+from dateline.errors import BuildError, ContentError, FileError, UsageError, file_error
 from dateline.render.theme import template_error, theme_dirs
 from dateline.write.targets import Nowhere
 
-COMMANDS = ("build", "serve", "check", "new", "new-story", "cms")
+COMMANDS = ("build", "serve", "check", "new", "new-story", "cms", "clean")
 
 
 def _content(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +100,14 @@ def _parser() -> argparse.ArgumentParser:
     ns.add_argument("slug", help="folder name, used in URLs: lowercase words and hyphens")
     ns.add_argument("title", help="the story's headline")
 
+    cl = sub.add_parser(
+        "clean", help="remove what killed builds left beside the output folder, and its cache"
+    )
+    cl.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    cl.add_argument(
+        "--keep-cache", action="store_true", help="keep the build cache beside the output"
+    )
+
     cm = sub.add_parser("cms", help="write the Decap CMS admin page (site.toml's [cms] table)")
     _content(cm)
     cm.add_argument(
@@ -137,6 +146,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress=progress,
         jobs=args.jobs,
         use_cache=not args.no_cache,
+        waiting=_say("build"),
     )
     if progress is not None:
         bar.close()
@@ -151,6 +161,29 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{_plural(report.entries, 'entry', 'entries')}, "
             f"{_plural(report.files, 'file')} into {args.out} in {report.seconds:.2f}s"
         )
+    return 0
+
+
+def _say(command: str) -> Callable[[str], None]:
+    """A message on the way (a build waiting for another), as errors are printed."""
+    return lambda message: print(f"build.py {command}: {message}", file=sys.stderr, flush=True)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from dateline.write.cache import cache_path
+    from dateline.write.lock import holding
+    from dateline.write.output import remove_leftovers
+
+    with holding(args.out, "clean"):  # refused while a build or server has the folder
+        removed = remove_leftovers(args.out)
+        cache = cache_path(args.out)
+        if not args.keep_cache and cache.exists():
+            cache.unlink()
+            removed.append(cache)
+    for path in removed:
+        print(f"removed {path}")
+    if not removed:
+        print(f"Nothing to clean beside {args.out}.")
     return 0
 
 
@@ -218,6 +251,7 @@ def cmd_cms(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dateline.write.lock import holding
     from dateline.write.output import check_output
 
     content = args.content.resolve()
@@ -228,7 +262,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="dateline-serve-"))
     _stop_on_signals()
     try:
-        _serve(args, content, out)
+        # A folder of one's own needs no lock; one named with --out is held while served.
+        with holding(args.out, "serve", _say("serve")) if args.out else contextlib.nullcontext():
+            _serve(args, content, out)
     except KeyboardInterrupt:
         pass
     finally:
@@ -323,11 +359,13 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new": cmd_new,
     "new-story": cmd_new_story,
     "cms": cmd_cms,
+    "clean": cmd_clean,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 built, 1 content errors, 2 usage)."""
+    """Run the command line; returns the exit status (0 built, 1 content errors, 2 usage,
+    3 a file that could not be read or written)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
         args_list.insert(0, "build")
@@ -348,9 +386,12 @@ def main(argv: list[str] | None = None) -> int:
     except jinja2.TemplateError as exc:  # the theme's: `path:line: template error: …`
         print(template_error(exc, theme_dirs(args.content)), file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"build.py: error: could not write the site: {exc}", file=sys.stderr)
-        return 1
+    except FileError as exc:
+        print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
+        return 3
+    except OSError as exc:  # outside a build: `new`, `cms --out`, `clean`
+        print(f"build.py {args.command}: error: {file_error(exc, None)}", file=sys.stderr)
+        return 3
 
 
 def run() -> NoReturn:

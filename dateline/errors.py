@@ -7,8 +7,11 @@ mistake at once; the command line turns them into output and an exit status in o
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +46,49 @@ class BuildError(Exception):
 
 class UsageError(Exception):
     """Wrong use of the command line or of folders (exit status 2)."""
+
+
+class FileError(Exception):
+    """A file the build could not read or write: `PATH: cannot read: permission denied`
+    (exit status 3). Not a mistake in the text of a file, but in its permissions, the
+    disk or the folder, so no line."""
+
+    def __init__(self, path: str, action: str, reason: str) -> None:
+        self.path, self.action, self.reason = path, action, reason
+        super().__init__(f"{path}: cannot {action}: {reason}")
+
+
+# Failures only writing can meet, whatever file they name.
+_WRITING = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+
+
+@contextmanager
+def file_errors(out: Path | None) -> Iterator[None]:
+    """Turn an OSError into a FileError: writing if it names the output folder `out`
+    or a build's folder or file beside it (`.site.building-PID`), or is a failure only
+    writing meets (a full disk); else reading (content, theme, anything a build only
+    reads)."""
+    try:
+        yield
+    except OSError as exc:
+        raise file_error(exc, out) from None
+
+
+def file_error(exc: OSError, out: Path | None) -> FileError:
+    name = exc.filename if exc.filename is not None else exc.filename2
+    reason = exc.strerror.lower() if exc.strerror else str(exc)
+    if name is None:
+        return FileError("dateline", "read or write files", reason)
+    path = Path(os.fsdecode(name)).absolute()
+    writing = exc.errno in _WRITING or (out is not None and _of_output(path, out.absolute()))
+    return FileError(display_path(path), "write" if writing else "read", reason)
+
+
+def _of_output(path: Path, out: Path) -> bool:
+    if path == out or path.is_relative_to(out):
+        return True
+    beside = path.relative_to(out.parent).parts if path.is_relative_to(out.parent) else ()
+    return bool(beside) and beside[0].startswith(f".{out.name}.")
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from dateline.build import build
-from dateline.errors import BuildError, ContentError, ContentWarning
+from dateline.errors import BuildError, ContentError, ContentWarning, FileError
 from dateline.model.site import Site
 from dateline.read.cache import ReadCache
 from dateline.read.cms_settings import LocalCms
@@ -63,7 +63,7 @@ class Live:
     """
 
     def __init__(self, content: Path, out: Path) -> None:
-        self.content = content
+        self.content, self.out = content, out
         self.output = LiveOutput(out)
         self.cache = ReadCache()
         self.renderer: Renderer | None = None
@@ -273,6 +273,11 @@ class Rebuilder:
             )
         except BuildError as exc:  # the served folder keeps the last good site
             return Result(tuple(exc.errors), (), 0, 0, 0, time.perf_counter() - started)
+        except FileError as exc:  # shown in open pages as content errors are
+            if exc.action != "read":
+                self.renderer = None  # a write stopped halfway: start afresh next time
+            error = ContentError(exc.path, 1, f"cannot {exc.action}: {exc.reason}")
+            return Result((error,), (), 0, 0, 0, time.perf_counter() - started)
         finally:
             self.live.pages_done = self.live.interrupted = None
         done = report.written

@@ -295,30 +295,27 @@ _SIBLINGS = ("building", "old", "bodies")
 
 def sibling(out: Path, kind: str) -> Path:
     """This process's working folder of `kind` beside `out`, e.g. `.site.building-PID`;
-    a killed build's are removed by the next (`_remove_leftovers`)."""
+    a killed build's are removed by the next (`remove_leftovers`)."""
     assert kind in _SIBLINGS
     out = out.absolute()
     return out.parent / f".{out.name}.{kind}-{os.getpid()}"
 
 
-def _remove_leftovers(out: Path) -> None:
-    """Delete the working folders of builds into `out` that were killed (their process
-    is gone), which a CI timeout or a power cut leaves beside the site."""
-    for kind in _SIBLINGS:
-        for folder in out.parent.glob(f".{out.name}.{kind}-*"):
-            pid = folder.name.rpartition("-")[2]
-            if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
-                shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # someone else's process, or not a pid: leave its folder alone
-    return True
+def remove_leftovers(out: Path) -> list[Path]:
+    """Delete the working folders killed builds into `out` left beside it (a CI
+    timeout, a power cut), and return them. Only with `out`'s lock held (`write.lock`):
+    then no other build into `out` runs, so every such folder not this process's is a
+    killed build's, whatever process has its number now."""
+    out = out.absolute()
+    left = [
+        folder
+        for kind in _SIBLINGS
+        for folder in sorted(out.parent.glob(f".{out.name}.{kind}-*"))
+        if folder.name.rpartition("-")[2] != str(os.getpid())
+    ]
+    for folder in left:
+        shutil.rmtree(folder, ignore_errors=True)
+    return left
 
 
 @contextmanager
@@ -331,7 +328,7 @@ def staged(out: Path) -> Iterator[Output]:
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
+    remove_leftovers(out)
     stage = sibling(out, "building")
     old = sibling(out, "old")
     shutil.rmtree(stage, ignore_errors=True)

@@ -23,6 +23,7 @@ from dateline.validate.output_links import check_links
 from dateline.write.cache import BuildCache
 from dateline.write.cache import load as load_cache
 from dateline.write.cache import save as save_cache
+from dateline.write.lock import holding
 from dateline.write.output import check_output, staged
 from dateline.write.search import index_search
 
@@ -42,6 +43,8 @@ class Written:
 
 
 class Target(Protocol):
+    out: Path | None  # the folder it writes, if any
+
     def building(self, changes: frozenset[Path]) -> AbstractContextManager[ReadCache | None]:
         """The span of one build after `changes` (empty: check everything): gives the
         reader's cache to read with, or None."""
@@ -58,6 +61,8 @@ class Target(Protocol):
 class Nowhere:
     """`check`: read and validate, write nothing."""
 
+    out = None
+
     @contextmanager
     def building(self, changes: frozenset[Path]) -> Iterator[ReadCache | None]:
         yield None
@@ -71,17 +76,25 @@ class Nowhere:
 class Staged:
     """The command line: a folder written whole or not at all (`write.output.staged`),
     with the build cache beside it when `use_cache`, so a rebuild redoes only what
-    changed."""
+    changed. One build at a time: another into the same folder is waited for, and
+    `waiting` told of it (`write.lock`)."""
 
-    def __init__(self, content: Path, out: Path, use_cache: bool) -> None:
+    def __init__(
+        self,
+        content: Path,
+        out: Path,
+        use_cache: bool,
+        waiting: Callable[[str], object] | None = None,
+    ) -> None:
         self.content, self.out, self.use_cache = content, out, use_cache
+        self.waiting = waiting
         self._store: BuildCache | None = None
 
     @contextmanager
     def building(self, changes: frozenset[Path]) -> Iterator[ReadCache | None]:
         check_output(self.out, self.content)
         # Entries' bodies wait in a file, not all in memory at once.
-        with collector_paused(), spilling(self.out):
+        with holding(self.out, "build", self.waiting), collector_paused(), spilling(self.out):
             self._store = load_cache(self.out, self.content) if self.use_cache else None
             try:
                 yield self._store.read if self._store is not None else None
