@@ -18,6 +18,7 @@ from pathlib import Path
 from dateline.errors import UsageError
 from dateline.read.cms_settings import LocalCms
 from dateline.render.cms import DECAP_SRI, integrity
+from dateline.speed.forks import die_with_parent
 
 DECAP_SERVER_VERSION = "3.11.3"  # package.json's, which `npm ci` installs
 _CHECKOUT = Path(__file__).resolve().parent.parent.parent  # dateline's own, when run from one
@@ -86,7 +87,10 @@ class Proxy:
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "warn"),
         }
         try:
-            return subprocess.Popen(self.command, cwd=self.root, env=env)
+            # Killed with the server, however it ends (started from its main thread).
+            return subprocess.Popen(
+                self.command, cwd=self.root, env=env, preexec_fn=die_with_parent()
+            )
         except OSError as exc:
             raise UsageError(f"cannot start Decap's local proxy ({exc.strerror})") from None
 

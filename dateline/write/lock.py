@@ -13,6 +13,7 @@ it would let a third lock a new one); it is empty whenever no build runs.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -80,6 +81,9 @@ def _take(fd: int, *, block: bool) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
     except BlockingIOError:
         return False
+    except OSError as exc:  # a file system without locks (some network mounts): unguarded
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise
     return True
 
 
