@@ -583,6 +583,46 @@ def test_a_change_during_a_rebuild_stops_it_and_comes_with_it_next(site, monkeyp
     assert snapshot(tmp_path / "live") == full(content, tmp_path)
 
 
+def test_a_build_after_a_stopped_one_runs_to_its_end_whatever_comes(site, monkeypatch) -> None:
+    """Saves coming faster than builds finish (a long story on a busy machine) must not
+    stop every build: the one that takes over a stopped build's changes is not stopped
+    again, so the preview moves on; the save made meanwhile comes next."""
+    content, rebuilder, tmp_path = site
+    real_build = rebuilder.build
+    second, third = threading.Event(), threading.Event()
+    calls: list[bool] = []
+
+    def slow_build(changed, pages_done, interrupted=None):
+        calls.append(interrupted is not None)
+        if len(calls) == 1:  # the first: a newer save comes before its first page
+            return real_build(changed, pages_done, interrupted=lambda: second.wait(10))
+        if len(calls) == 2:
+            third.wait(10)  # and another while the second builds
+        return real_build(changed, pages_done, interrupted=interrupted)
+
+    monkeypatch.setattr(rebuilder, "build", slow_build)
+
+    def script(steps):
+        yield write(content / "s/e2.md", entry(2, "First save", extra="key: true\n"))
+        _until(steps, 1, ("build", ["e2.md"]))
+        yield write(content / "s/e5.md", entry(5, "Second save", extra="key: true\n"))
+        second.set()
+        _until(steps, 1, ("build", ["e2.md", "e5.md"]))
+        yield write(content / "s/e7.md", entry(7, "Third save", extra="key: true\n"))
+        third.set()
+        _until(steps, 2, "settle full=False")
+        raise _Stop
+
+    steps = _serve_script(rebuilder, content, script, monkeypatch)
+    assert steps[:7] == [
+        *(("build", ["e2.md"]), "interrupted"),
+        *(("build", ["e2.md", "e5.md"]), "built", "settle full=False"),
+        *(("build", ["e7.md"]), "built"),
+    ]
+    assert calls == [True, False, True]  # only the build taking over could not be stopped
+    assert snapshot(tmp_path / "live") == full(content, tmp_path)
+
+
 def test_the_dev_server_stops_when_the_watching_ends(site, monkeypatch) -> None:
     """(The server stops as it did when the watch loop ran on its own thread.)"""
     import watchfiles

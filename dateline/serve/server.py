@@ -416,7 +416,8 @@ def watch_and_rebuild(
     """Rebuild on every batch of file changes until `stopping` is set.
 
     The files are watched from a thread of their own, so that a change made while a
-    rebuild runs stops it (see `Rebuilder.build`): the next build takes both changes.
+    rebuild runs stops it (see `Rebuilder.build`): the next build takes both changes,
+    and runs to its end whatever comes meanwhile.
     All garbage is collected once no change has come for `IDLE` seconds (see
     `Rebuilder.settle`).
     """
@@ -434,7 +435,8 @@ def watch_and_rebuild(
                 idle = True
             continue
         idle = False
-        changed = carried
+        resumed = bool(carried)  # this build takes over a stopped one's changes
+        changed = set(carried)
         while True:  # every change that has come, in one build
             if isinstance(changes, BaseException):
                 raise changes
@@ -454,8 +456,12 @@ def watch_and_rebuild(
             nonlocal told
             told = state.pages_written(written) or told
 
+        # A build that takes over a stopped one's changes runs to its end: saves coming
+        # faster than a build finishes (a long story on a busy machine) would otherwise
+        # stop every build, and the preview would never change.
+        newer = None if resumed else (lambda: not pending.empty())
         try:
-            result = rebuilder.build(changed, pages_done, interrupted=lambda: not pending.empty())
+            result = rebuilder.build(changed, pages_done, interrupted=newer)
         except Exception as exc:  # a bug must not take the preview down mid-deadline
             traceback.print_exc()
             rebuilder.renderer = None  # start afresh next time
