@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT, STORY_INDEX, entry, png, site_snapshot, write_tree
 
-SITE = 'title = "Desk"\nbase_url = "https://example.org/"\n'
+SITE = 'title = "Desk"\nbase_url = "https://example.org/"\nlogo = "logo.png"\n'
 UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 
 
@@ -43,6 +43,7 @@ def site(tmp_path: Path) -> tuple[Path, Path]:
             "s/a.md": entry("First", body="![A grey square](photo.png)"),
             "s/b.md": entry("Second", time="2022-03-02 11:00"),
             "s/photo.png": png(4, 4),
+            "logo.png": png(120, 120),
         },
     )
     out = tmp_path / "site"
@@ -52,7 +53,13 @@ def site(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize(
     ("unreadable", "mode"),
-    [("s/b.md", 0o000), ("site.toml", 0o000), ("s", 0o000), ("s/photo.png", 0o000)],
+    [
+        ("s/b.md", 0o000),
+        ("site.toml", 0o000),
+        ("s", 0o000),
+        ("s/photo.png", 0o000),
+        ("logo.png", 0o000),
+    ],
 )
 def test_an_unreadable_file_is_a_read_failure_at_its_path(
     site: tuple[Path, Path], unreadable: str, mode: int
