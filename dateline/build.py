@@ -119,7 +119,7 @@ def build(
     if target is None:
         assert out is not None
         target = Staged(content, out, use_cache, waiting)
-    with file_errors(out or target.out), target.building(changes) as cache:
+    with file_errors(target.out), target.building(changes) as cache:
         site, warnings = read_site(content, drafts=drafts, jobs=jobs, cache=cache, now=now)
         if cms is not None:
             site = replace(site, config=replace(site.config, cms=cms.settings(site.config.cms)))

@@ -390,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
         return 3
     except OSError as exc:  # outside a build: `new`, `cms --out`, `clean`
-        print(f"build.py {args.command}: error: {file_error(exc, None)}", file=sys.stderr)
+        error = file_error(exc, getattr(args, "out", None))
+        print(f"build.py {args.command}: error: {error}", file=sys.stderr)
         return 3
 
 

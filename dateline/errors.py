@@ -65,9 +65,9 @@ _WRITING = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 @contextmanager
 def file_errors(out: Path | None) -> Iterator[None]:
     """Turn an OSError into a FileError: writing if it names the output folder `out`
-    or a build's folder or file beside it (`.site.building-PID`), or is a failure only
-    writing meets (a full disk); else reading (content, theme, anything a build only
-    reads)."""
+    or a build's folder or file beside it (`.site.building-PID`), a file refused that
+    does not exist (one being made), or is a failure only writing meets (a full disk);
+    else reading (content, theme, anything a build only reads)."""
     try:
         yield
     except OSError as exc:
@@ -80,8 +80,23 @@ def file_error(exc: OSError, out: Path | None) -> FileError:
     if name is None:
         return FileError("dateline", "read or write files", reason)
     path = Path(os.fsdecode(name)).absolute()
-    writing = exc.errno in _WRITING or (out is not None and _of_output(path, out.absolute()))
+    writing = (
+        exc.errno in _WRITING
+        or (out is not None and _of_output(path, out.absolute()))
+        or (exc.errno in (errno.EACCES, errno.EPERM) and _missing(path))
+    )
     return FileError(display_path(path), "write" if writing else "read", reason)
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at `path` (so a refusal there was to make it, not read it)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # (a folder on the way that may not be entered: not known)
+    return False
 
 
 def _of_output(path: Path, out: Path) -> bool:

@@ -21,16 +21,21 @@ SITE = 'title = "Desk"\nbase_url = "https://example.org/"\nlogo = "logo.png"\n'
 UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 
 
-def build(content: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def run(content: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`build.py ARGS --content CONTENT`, from the folder holding it, without root's
+    right to read and write anything."""
     prefix = UNPRIVILEGED if os.geteuid() == 0 else []
-    command = [*prefix, sys.executable, str(ROOT / "build.py"), "build", "-q"]
     return subprocess.run(
-        [*command, "--content", str(content), "--out", str(out)],
+        [*prefix, sys.executable, str(ROOT / "build.py"), *map(str, args), "--content", content],
         capture_output=True,
         text=True,
         cwd=content.parent,
         timeout=120,
     )
+
+
+def build(content: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return run(content, "build", "-q", "--out", out)
 
 
 @pytest.fixture
@@ -97,3 +102,18 @@ def test_an_output_that_cannot_be_written_is_a_write_failure(site: tuple[Path, P
     assert ": cannot write: permission denied\n" in run.stderr
     assert "Traceback" not in run.stderr
     assert site_snapshot(out) == before
+
+
+def test_a_new_entry_that_cannot_be_made_is_a_write_failure(site: tuple[Path, Path]) -> None:
+    content, _out = site
+    story = content / "s"
+    before = sorted(p.name for p in story.iterdir())
+    story.chmod(0o555)
+    try:
+        made = run(content, "new", "s", "Council building hit")
+    finally:
+        story.chmod(0o755)
+    assert made.returncode == 3, made.stderr
+    assert made.stderr.startswith("build.py new: error: content/s/")
+    assert made.stderr.endswith(".md: cannot write: permission denied\n")
+    assert sorted(p.name for p in story.iterdir()) == before

@@ -26,6 +26,7 @@ from typing import BinaryIO
 from dateline.read.cache import ReadCache
 from dateline.render.theme import theme_dirs
 from dateline.speed.bodies import inline_pickler
+from dateline.write.output import beside
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # all of dateline's code
 _BATCH = 500  # entries pickled together
@@ -58,8 +59,7 @@ class BuildCache:
 
 
 def cache_path(out: Path) -> Path:
-    out = out.absolute()
-    return out.parent / f".{out.name}.dateline-cache"
+    return beside(out, "dateline-cache")
 
 
 def fingerprint(content: Path) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dateline.errors import UsageError
+from dateline.write.output import beside
 
 try:
     import fcntl
@@ -41,8 +42,7 @@ class Holder:
 
 
 def lock_path(out: Path) -> Path:
-    out = out.absolute()
-    return out.parent / f".{out.name}.lock"
+    return beside(out, "lock")
 
 
 @contextmanager

@@ -293,12 +293,18 @@ def _previous_files(out: Path) -> frozenset[str] | None:
 _SIBLINGS = ("building", "old", "bodies")
 
 
+def beside(out: Path, name: str) -> Path:
+    """What a build keeps beside the output folder `out`, never inside it (so never
+    published): `.site.NAME` for `site/` (its cache, its lock, its working folders)."""
+    out = out.absolute()
+    return out.parent / f".{out.name}.{name}"
+
+
 def sibling(out: Path, kind: str) -> Path:
     """This process's working folder of `kind` beside `out`, e.g. `.site.building-PID`;
     a killed build's are removed by the next (`remove_leftovers`)."""
     assert kind in _SIBLINGS
-    out = out.absolute()
-    return out.parent / f".{out.name}.{kind}-{os.getpid()}"
+    return beside(out, f"{kind}-{os.getpid()}")
 
 
 def remove_leftovers(out: Path) -> list[Path]:
@@ -306,15 +312,13 @@ def remove_leftovers(out: Path) -> list[Path]:
     timeout, a power cut), and return them. Only with `out`'s lock held (`write.lock`):
     then no other build into `out` runs, so every such folder not this process's is a
     killed build's, whatever process has its number now."""
-    out = out.absolute()
-    left = [
-        folder
-        for kind in _SIBLINGS
-        for folder in sorted(out.parent.glob(f".{out.name}.{kind}-*"))
-        if folder.name.rpartition("-")[2] != str(os.getpid())
-    ]
-    for folder in left:
-        shutil.rmtree(folder, ignore_errors=True)
+    left: list[Path] = []
+    for kind in _SIBLINGS:
+        pattern = beside(out, f"{kind}-*")
+        for folder in sorted(pattern.parent.glob(pattern.name)):
+            if folder != sibling(out, kind):
+                shutil.rmtree(folder, ignore_errors=True)
+                left.append(folder)
     return left
 
 
