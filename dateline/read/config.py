@@ -225,11 +225,9 @@ def _logo(content: Path, name: str, error: Callable[[str], None]) -> Logo | None
     if not source.is_file() or not source.resolve().is_relative_to(content.resolve()):
         error(f"logo {name!r} is not a file in the content folder")
         return None
-    source.open("rb").close()  # one that cannot be read is a read failure, not a bad image
-    try:
-        width, height = imagesize.get(source)
-    except ValueError:
-        width = height = -1
+    # Opened here: one that cannot be read is a read failure (imagesize would hide why).
+    with source.open("rb") as handle:
+        width, height = imagesize.get(handle)  # (-1, -1) for what is not an image
     if width < 1 or height < 1:
         error(f"logo {name!r} could not be read as an image")
         return None
